@@ -85,6 +85,9 @@ struct sim_opts {
 	uint64_t bad_used_len;			/* --bad-used-len N: every Nth used elem, bad len */
 	uint64_t needs_reset_after;		/* --needs-reset-after N packets */
 	uint64_t link_flap_ms;			/* --link-flap MS: toggle link every MS ms */
+	bool backend_features_set;		/* --backend-features given: keep it over the
+						 * personality's default */
+	bool trace;				/* --trace on: log every uAPI call and result */
 };
 
 /* One translation: [iova, iova + size) -> uaddr. */
@@ -123,6 +126,9 @@ struct sim_vq {
 	int kick_fd;			/* -1 when unbound */
 	int call_fd;			/* -1 when unbound (the device then never signals) */
 	volatile uint16_t *doorbell;	/* mmapped doorbell page, NULL when not mapped */
+					/* the device thread writes 0xffff back after each
+					 * kick it sees, so repeated writes of the same
+					 * value (the vq index) are all seen as kicks */
 	uint16_t doorbell_seen;		/* last value the device read from the doorbell */
 
 	/* device-side ring state, owned by sim_ring.c / sim_net.c */
@@ -223,9 +229,38 @@ void sim_net_config_written(struct sim_dev *dev);	/* after VHOST_VDPA_SET_CONFIG
 int sim_thread_start(struct sim_dev *dev);		/* at open */
 void sim_thread_stop(struct sim_dev *dev);		/* at close (called without the lock) */
 void sim_thread_wake(struct sim_dev *dev);		/* kick fds or doorbells changed */
+/* sim_control.c: serve the --control FIFO from a thread (no-op without --control). Call once
+ * from the library constructor after the devices are initialised; 0 or -errno (logged). */
+int sim_control_start(void);
 
 /* sim_stats.c */
 int sim_stats_write(const char *path);
 void sim_stats_init(void);	/* SIGUSR1 handler and atexit */
+
+/* sim_opts.c: the option table (launcher --help and argument parsing), ends with name NULL. */
+struct sim_opt_desc {
+	const char *name;	/* long option name, also VDPATH_SIM_<NAME> upper-cased */
+	const char *arg;	/* argument shown in --help */
+	const char *def;	/* default shown in --help */
+	const char *help;
+};
+extern const struct sim_opt_desc sim_opt_table[];
+/* Derive what depends on several options (MQ/CTRL_VQ for queue pairs > 1, backend features
+ * from the personality unless --backend-features) and check the combination. Idempotent. */
+int sim_opts_finalize(struct sim_opts *o, char *err, size_t errlen);
+const char *sim_personality_name(enum sim_personality p);
+/* The environment variable of a long option: "iova-range" -> "VDPATH_SIM_IOVA_RANGE". */
+void sim_opts_env_name(const char *name, char *buf, size_t len);
+/* One "vdpath-sim: ..." line on stderr (no malloc, usable from any thread). */
+void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* sim_vhost.c: keep the simulator's own descriptors (eventfds, memfds) at the top of the fd
+ * table, out of the application's way. dup_high returns a new CLOEXEC descriptor (or -1);
+ * move_high replaces fd by one (closing fd) and returns it, or fd itself when that fails. */
+int sim_fd_dup_high(int fd);
+int sim_fd_move_high(int fd);
+
+/* sim_map.c: total bytes of the entries intersecting [iova, last] (what a remove drops). */
+uint64_t sim_map_bytes(const struct sim_map *m, uint64_t iova, uint64_t last);
 
 #endif /* VDPATH_SIM_H */
