@@ -257,11 +257,28 @@ test_reset_initial_state(void **state)
 		assert_int_equal(t_initial.device_entries, 0);
 }
 
+/* §8.2: the parent's offered features; 6.1's vdpa_sim_net had no VIRTIO_NET_F_STATUS. */
+static void
+test_reset_device_features(void **state)
+{
+	struct t_ctx *ctx = *state;
+	uint64_t features = 0;
+
+	t_open_owned(ctx);
+	assert_int_equal(vdp_dev_get_features(ctx->dev, &features), 0);
+	if (t_is("legacy61"))
+		assert_true(features == T_FEATURES_61);
+	else
+		assert_true(features == T_FEATURES_612);
+	t_close(ctx);
+}
+
 int
 t_run_reset(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reset_initial_state),
+		cmocka_unit_test_setup_teardown(test_reset_device_features, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_reset_persist_acked, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_reset_persist_not_acked, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_reset_legacy_protocol, t_setup, t_teardown),

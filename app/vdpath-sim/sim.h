@@ -85,6 +85,8 @@ struct sim_opts {
 	uint64_t bad_used_len;			/* --bad-used-len N: every Nth used elem, bad len */
 	uint64_t needs_reset_after;		/* --needs-reset-after N packets */
 	uint64_t link_flap_ms;			/* --link-flap MS: toggle link every MS ms */
+	bool features_set;			/* --features given: keep it over the
+						 * personality's default */
 	bool backend_features_set;		/* --backend-features given: keep it over the
 						 * personality's default */
 	bool trace;				/* --trace on: log every uAPI call and result */

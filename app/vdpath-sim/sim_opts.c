@@ -484,8 +484,10 @@ sim_opts_set(struct sim_opts *o, const char *name, const char *value, char *err,
 		return ret;
 	if (strcmp(name, "iova-range") == 0)
 		return parse_iova_range(name, value, &o->iova_first, &o->iova_last, err, errlen);
-	if (strcmp(name, "features") == 0)
+	if (strcmp(name, "features") == 0) {
+		o->features_set = true;
 		return parse_features(name, value, &o->features, err, errlen);
+	}
 	if (strcmp(name, "backend-features") == 0) {
 		char *end;
 
@@ -514,6 +516,9 @@ sim_opts_finalize(struct sim_opts *o, char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
+	/* 6.1's vdpa_sim_net did not offer STATUS yet (0x308820028, spec §8.2). */
+	if (o->personality == SIM_PERSONALITY_LEGACY61 && !o->features_set)
+		o->features &= ~BIT(VIRTIO_NET_F_STATUS);
 	if (o->queue_pairs > 1)
 		o->features |= BIT(VIRTIO_NET_F_MQ) | BIT(VIRTIO_NET_F_CTRL_VQ);
 	if (!o->backend_features_set)
