@@ -17,7 +17,37 @@
 #include <sys/syscall.h>
 
 #include "sim.h"
-#include "sim_virtio.h"
+#include "vdp_uapi.h"
+
+/* The device-side ring layouts, little-endian on the only host we run on (x86_64). */
+struct sim_vring_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+struct sim_vring_packed_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t id;
+	uint16_t flags;
+};
+
+struct sim_vring_used_elem {
+	uint32_t id;
+	uint32_t len;
+};
+
+struct sim_vring_event {
+	uint16_t off_wrap;
+	uint16_t flags;
+};
+
+/* virtio-net header sizes: num_buffers (2 bytes) exists with VERSION_1 or MRG_RXBUF. */
+#define SIM_NET_HDR_LEN_LEGACY 10
+#define SIM_NET_HDR_LEN 12
+#define SIM_NET_HDR_NUM_BUFFERS_OFF 10
 
 /* Device accesses as sim_dma() perm values (VHOST_ACCESS_*). */
 #define SIM_PERM_RO 1

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "sim.h"
-#include "sim_uapi.h"
+#include "vdp_uapi.h"
 #include "sim_vhost.h"
 
 #ifndef MADV_POPULATE_READ

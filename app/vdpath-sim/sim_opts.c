@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 #include "sim.h"
-#include "sim_uapi.h"
+#include "vdp_names.h"
+#include "vdp_uapi.h"
 
 #define BIT(n) (1ULL << (n))
 
@@ -56,55 +57,6 @@ const struct sim_opt_desc sim_opt_table[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
-struct sim_feature_name {
-	const char *name;
-	unsigned int bit;
-};
-
-static const struct sim_feature_name sim_feature_names[] = {
-	{ "CSUM", VIRTIO_NET_F_CSUM },
-	{ "GUEST_CSUM", VIRTIO_NET_F_GUEST_CSUM },
-	{ "CTRL_GUEST_OFFLOADS", VIRTIO_NET_F_CTRL_GUEST_OFFLOADS },
-	{ "MTU", VIRTIO_NET_F_MTU },
-	{ "MAC", VIRTIO_NET_F_MAC },
-	{ "GSO", VIRTIO_NET_F_GSO },
-	{ "GUEST_TSO4", VIRTIO_NET_F_GUEST_TSO4 },
-	{ "GUEST_TSO6", VIRTIO_NET_F_GUEST_TSO6 },
-	{ "GUEST_ECN", VIRTIO_NET_F_GUEST_ECN },
-	{ "GUEST_UFO", VIRTIO_NET_F_GUEST_UFO },
-	{ "HOST_TSO4", VIRTIO_NET_F_HOST_TSO4 },
-	{ "HOST_TSO6", VIRTIO_NET_F_HOST_TSO6 },
-	{ "HOST_ECN", VIRTIO_NET_F_HOST_ECN },
-	{ "HOST_UFO", VIRTIO_NET_F_HOST_UFO },
-	{ "MRG_RXBUF", VIRTIO_NET_F_MRG_RXBUF },
-	{ "STATUS", VIRTIO_NET_F_STATUS },
-	{ "CTRL_VQ", VIRTIO_NET_F_CTRL_VQ },
-	{ "CTRL_RX", VIRTIO_NET_F_CTRL_RX },
-	{ "CTRL_VLAN", VIRTIO_NET_F_CTRL_VLAN },
-	{ "CTRL_RX_EXTRA", VIRTIO_NET_F_CTRL_RX_EXTRA },
-	{ "GUEST_ANNOUNCE", VIRTIO_NET_F_GUEST_ANNOUNCE },
-	{ "MQ", VIRTIO_NET_F_MQ },
-	{ "CTRL_MAC_ADDR", VIRTIO_NET_F_CTRL_MAC_ADDR },
-	{ "NOTIFY_ON_EMPTY", VIRTIO_F_NOTIFY_ON_EMPTY },
-	{ "ANY_LAYOUT", VIRTIO_F_ANY_LAYOUT },
-	{ "INDIRECT_DESC", VIRTIO_RING_F_INDIRECT_DESC },
-	{ "EVENT_IDX", VIRTIO_RING_F_EVENT_IDX },
-	{ "VERSION_1", VIRTIO_F_VERSION_1 },
-	{ "ACCESS_PLATFORM", VIRTIO_F_ACCESS_PLATFORM },
-	{ "RING_PACKED", VIRTIO_F_RING_PACKED },
-	{ "IN_ORDER", VIRTIO_F_IN_ORDER },
-	{ "ORDER_PLATFORM", VIRTIO_F_ORDER_PLATFORM },
-	{ "SR_IOV", VIRTIO_F_SR_IOV },
-	{ "NOTIFICATION_DATA", VIRTIO_F_NOTIFICATION_DATA },
-	{ "RING_RESET", VIRTIO_F_RING_RESET },
-	{ "NOTF_COAL", VIRTIO_NET_F_NOTF_COAL },
-	{ "HASH_REPORT", VIRTIO_NET_F_HASH_REPORT },
-	{ "RSS", VIRTIO_NET_F_RSS },
-	{ "RSC_EXT", VIRTIO_NET_F_RSC_EXT },
-	{ "STANDBY", VIRTIO_NET_F_STANDBY },
-	{ "SPEED_DUPLEX", VIRTIO_NET_F_SPEED_DUPLEX },
-	{ NULL, 0 },
-};
 
 void
 sim_log(const char *fmt, ...)
@@ -297,27 +249,17 @@ parse_iova_range(const char *name, const char *value, uint64_t *first, uint64_t 
 	return 0;
 }
 
-static const struct sim_feature_name *
+/* A feature bit from the name at name[0..len) (VIRTIO_NET_F_ etc. prefixes accepted); -1. */
+static int
 feature_lookup(const char *name, size_t len)
 {
-	const struct sim_feature_name *f;
-	size_t skip = 0;
+	char buf[64];
 
-	/* Accept the header spellings too: VIRTIO_NET_F_MQ, VIRTIO_F_VERSION_1, VIRTIO_RING_F_... */
-	if (strncasecmp(name, "VIRTIO_NET_F_", 13) == 0)
-		skip = 13;
-	else if (strncasecmp(name, "VIRTIO_RING_F_", 14) == 0)
-		skip = 14;
-	else if (strncasecmp(name, "VIRTIO_F_", 9) == 0)
-		skip = 9;
-	if (skip >= len)
-		return NULL;
-	name += skip;
-	len -= skip;
-	for (f = sim_feature_names; f->name != NULL; f++)
-		if (strlen(f->name) == len && strncasecmp(f->name, name, len) == 0)
-			return f;
-	return NULL;
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	return vdp_net_feature_bit(buf);
 }
 
 /* HEX replaces the set; a comma list of +NAME / -NAME edits it. */
@@ -325,8 +267,8 @@ static int
 parse_features(const char *name, const char *value, uint64_t *features, char *err,
 	       size_t errlen)
 {
-	const struct sim_feature_name *f;
 	const char *p = value, *end;
+	int bit;
 	uint64_t v = *features;
 	char *hexend;
 
@@ -349,15 +291,15 @@ parse_features(const char *name, const char *value, uint64_t *features, char *er
 		end = strchr(p, ',');
 		if (end == NULL)
 			end = p + strlen(p);
-		f = feature_lookup(p, end - p);
-		if (f == NULL)
+		bit = feature_lookup(p, end - p);
+		if (bit < 0)
 			return opt_fail(err, errlen, name, "'%.*s' is not a feature name (e.g. "
 					"MRG_RXBUF, MQ, CTRL_VQ, RING_PACKED, EVENT_IDX)",
 					(int)(end - p), p);
 		if (add)
-			v |= BIT(f->bit);
+			v |= BIT(bit);
 		else
-			v &= ~BIT(f->bit);
+			v &= ~BIT(bit);
 		p = *end == ',' ? end + 1 : end;
 	}
 	*features = v;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "sim.h"
-#include "sim_uapi.h"
+#include "vdp_uapi.h"
 #include "sim_vhost.h"
 
 struct ioctl_name {
@@ -75,7 +75,7 @@ result(long ret, char *buf, size_t len)
 		snprintf(buf, len, "%ld", ret);
 	else
 		snprintf(buf, len, "-1 %s",
-			 ret == -SIM_ENOTSUPP ? "ENOTSUPP(524)" : strerror(-ret));
+			 ret == -VDP_ERRNO_ENOTSUPP ? "ENOTSUPP(524)" : strerror(-ret));
 	return buf;
 }
 

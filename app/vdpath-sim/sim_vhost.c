@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "sim.h"
-#include "sim_uapi.h"
+#include "vdp_uapi.h"
 #include "sim_vhost.h"
 
 #define BIT(n) (1ULL << (n))
@@ -639,7 +639,7 @@ sim_vhost_mmap(struct sim_dev *dev, void *addr, size_t len, int prot, int flags,
 	else if (idx > 65535 || idx >= dev->nvqs)
 		err = EINVAL;
 	else if (!sim_opts.doorbell)
-		err = SIM_ENOTSUPP;
+		err = VDP_ERRNO_ENOTSUPP;
 	if (sim_opts.trace)
 		sim_trace_call(dev, "mmap (doorbell)", -err);
 	if (err != 0) {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "sim.h"
-#include "sim_uapi.h"
+#include "vdp_uapi.h"
 #include "sim_vhost.h"
 
 #define BIT(n) (1ULL << (n))

@@ -15,6 +15,7 @@ static const char *const net_feature_names[64] = {
 	[2] = "CTRL_GUEST_OFFLOADS",
 	[3] = "MTU",
 	[5] = "MAC",
+	[6] = "GSO",
 	[7] = "GUEST_TSO4",
 	[8] = "GUEST_TSO6",
 	[9] = "GUEST_ECN",
@@ -59,6 +60,43 @@ static const char *const net_feature_names[64] = {
 	[62] = "STANDBY",
 	[63] = "SPEED_DUPLEX",
 };
+
+static const char *const backend_names[VDP_BACKEND_F_LAST + 1] = {
+	[VHOST_BACKEND_F_IOTLB_MSG_V2] = "IOTLB_MSG_V2",
+	[VHOST_BACKEND_F_IOTLB_BATCH] = "IOTLB_BATCH",
+	[VHOST_BACKEND_F_IOTLB_ASID] = "IOTLB_ASID",
+	[VHOST_BACKEND_F_SUSPEND] = "SUSPEND",
+	[VHOST_BACKEND_F_RESUME] = "RESUME",
+	[VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK] = "ENABLE_AFTER_DRIVER_OK",
+	[VHOST_BACKEND_F_DESC_ASID] = "DESC_ASID",
+	[VHOST_BACKEND_F_IOTLB_PERSIST] = "IOTLB_PERSIST",
+};
+
+#define BIT_NAME(n)	[n] = "bit " #n
+#define BIT_NAMES10(n)	BIT_NAME(n##0), BIT_NAME(n##1), BIT_NAME(n##2), BIT_NAME(n##3), \
+			BIT_NAME(n##4), BIT_NAME(n##5), BIT_NAME(n##6), BIT_NAME(n##7), \
+			BIT_NAME(n##8), BIT_NAME(n##9)
+
+/* Constant strings, so that several names can be used in one printf. */
+static const char *const unknown_bit_names[64] = {
+	BIT_NAME(0), BIT_NAME(1), BIT_NAME(2), BIT_NAME(3), BIT_NAME(4),
+	BIT_NAME(5), BIT_NAME(6), BIT_NAME(7), BIT_NAME(8), BIT_NAME(9),
+	BIT_NAMES10(1), BIT_NAMES10(2), BIT_NAMES10(3), BIT_NAMES10(4), BIT_NAMES10(5),
+	BIT_NAME(60), BIT_NAME(61), BIT_NAME(62), BIT_NAME(63),
+};
+
+const char *
+vdp_backend_feature_name(unsigned int bit)
+{
+	static __thread char beyond[16];
+
+	if (bit <= VDP_BACKEND_F_LAST && backend_names[bit] != NULL)
+		return backend_names[bit];
+	if (bit < 64)
+		return unknown_bit_names[bit];
+	snprintf(beyond, sizeof(beyond), "bit %u", bit);
+	return beyond;
+}
 
 const char *
 vdp_net_feature_name(unsigned int bit)

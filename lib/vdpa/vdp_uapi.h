@@ -141,6 +141,13 @@ struct vhost_msg_v2 {
 #define VHOST_VDPA_GET_VRING_SIZE	_IOWR(VHOST_VIRTIO, 0x82, struct vhost_vring_state)
 #endif
 /* 6.12.48+ numbers; 6.12.43-47 used 0x83/0x84. */
+/* Worker ioctls (6.4+): meaningless on vhost-vdpa, which answers them ENOTTY (spec 2.3). */
+#ifndef VHOST_NEW_WORKER
+#define VHOST_NEW_WORKER		_IOR(VHOST_VIRTIO, 0x08, __u32)
+#endif
+#ifndef VHOST_FREE_WORKER
+#define VHOST_FREE_WORKER		_IOW(VHOST_VIRTIO, 0x09, __u32)
+#endif
 #ifndef VHOST_SET_FORK_FROM_OWNER
 #define VHOST_SET_FORK_FROM_OWNER	_IOW(VHOST_VIRTIO, 0x84, __u8)
 #endif
