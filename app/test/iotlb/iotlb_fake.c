@@ -306,3 +306,41 @@ log_contains(const char *needle)
 {
 	return strstr(log_captured(), needle) != NULL;
 }
+
+int
+fake_map_setup(void **state)
+{
+	struct t *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return -1;
+	fake_init(&t->f);
+	if (vdp_iotlb_create(&fake_ops, &t->f, &t->map) != 0)
+		return -1;
+	vdp_iotlb_set_batch(t->map, true);
+	log_capture_start();
+	*state = t;
+	return 0;
+}
+
+int
+fake_map_teardown(void **state)
+{
+	struct t *t = *state;
+
+	log_capture_stop();
+	vdp_iotlb_destroy(t->map);
+	fake_free(&t->f);
+	free(t);
+	return 0;
+}
+
+void
+fake_map_reinit(struct t *t)
+{
+	vdp_iotlb_destroy(t->map);
+	fake_free(&t->f);
+	fake_init(&t->f);
+	assert_int_equal(vdp_iotlb_create(&fake_ops, &t->f, &t->map), 0);
+	vdp_iotlb_set_batch(t->map, true);
+}

@@ -69,6 +69,17 @@ void map_assert_entries(const struct vdp_iotlb *map, const struct vdp_iotlb_entr
 			size_t n);
 
 /* Log capture: every vdp_log line, joined with '\n'. */
+/* A map over a fresh fake, batching on: the state of most tests. */
+struct t {
+	struct fake f;
+	struct vdp_iotlb *map;
+};
+
+int fake_map_setup(void **state);
+int fake_map_teardown(void **state);
+/* Reinitialise in place (for loops over failure positions). */
+void fake_map_reinit(struct t *t);
+
 void log_capture_start(void);
 void log_capture_stop(void);
 const char *log_captured(void);

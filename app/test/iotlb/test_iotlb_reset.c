@@ -14,39 +14,6 @@
 
 #define CYCLES 100
 
-struct t {
-	struct fake f;
-	struct vdp_iotlb *map;
-};
-
-static int
-setup(void **state)
-{
-	struct t *t = calloc(1, sizeof(*t));
-
-	if (t == NULL)
-		return -1;
-	fake_init(&t->f);
-	if (vdp_iotlb_create(&fake_ops, &t->f, &t->map) != 0)
-		return -1;
-	vdp_iotlb_set_batch(t->map, true);
-	log_capture_start();
-	*state = t;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct t *t = *state;
-
-	log_capture_stop();
-	vdp_iotlb_destroy(t->map);
-	fake_free(&t->f);
-	free(t);
-	return 0;
-}
-
 static void
 add(struct t *t, uint32_t asid, uint64_t va, uint64_t len, uint64_t ps)
 {
@@ -409,7 +376,7 @@ test_stats_and_dump(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fake_map_setup, fake_map_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_persist_sends_nothing),
 		T(test_legacy_cycle),

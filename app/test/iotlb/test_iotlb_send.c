@@ -13,50 +13,6 @@
 
 #include "iotlb_fake.h"
 
-struct t {
-	struct fake f;
-	struct vdp_iotlb *map;
-};
-
-static int
-setup(void **state)
-{
-	struct t *t = calloc(1, sizeof(*t));
-
-	if (t == NULL)
-		return -1;
-	fake_init(&t->f);
-	if (vdp_iotlb_create(&fake_ops, &t->f, &t->map) != 0)
-		return -1;
-	vdp_iotlb_set_batch(t->map, true);
-	log_capture_start();
-	*state = t;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct t *t = *state;
-
-	log_capture_stop();
-	vdp_iotlb_destroy(t->map);
-	fake_free(&t->f);
-	free(t);
-	return 0;
-}
-
-/* Reinitialise in place (for loops over failure positions). */
-static void
-reset_t(struct t *t)
-{
-	vdp_iotlb_destroy(t->map);
-	fake_free(&t->f);
-	fake_init(&t->f);
-	assert_int_equal(vdp_iotlb_create(&fake_ops, &t->f, &t->map), 0);
-	vdp_iotlb_set_batch(t->map, true);
-}
-
 static void
 add(struct t *t, uint32_t asid, uint64_t va, uint64_t len, uint64_t ps)
 {
@@ -241,7 +197,7 @@ test_pa_warning(void **state)
 	assert_false(log_contains("PA mode"));
 
 	/* Below 75% nothing; VA mode never. */
-	reset_t(t);
+	fake_map_reinit(t);
 	log_capture_start();
 	r = region(0, GIB(4), MIB(2) * 1535, MIB(2));
 	assert_int_equal(vdp_iotlb_map_region(t->map, &r), 0);
@@ -251,7 +207,7 @@ test_pa_warning(void **state)
 	assert_int_equal(vdp_iotlb_map_region(t->map, &r), 0);
 	assert_true(log_contains("up to 1536 entries"));
 
-	reset_t(t);
+	fake_map_reinit(t);
 	log_capture_start();
 	vdp_iotlb_set_pa_mode(t->map, false);
 	r = region(0, GIB(4), MIB(2) * 2000, MIB(2));
@@ -259,14 +215,14 @@ test_pa_warning(void **state)
 	assert_false(log_contains("PA mode"));
 
 	/* 1 GiB pages already: the advice changes. */
-	reset_t(t);
+	fake_map_reinit(t);
 	log_capture_start();
 	r = region(0, GIB(4096), GIB(1600), GIB(1));
 	assert_int_equal(vdp_iotlb_map_region(t->map, &r), 0);
 	assert_true(log_contains("already in 1 GiB pages"));
 
 	/* Near the cap even at 1 GiB per entry: no false promise. */
-	reset_t(t);
+	fake_map_reinit(t);
 	log_capture_start();
 	vdp_iotlb_set_entry_cap(t->map, 4);
 	add(t, 0, GIB(4), MIB(2), MIB(2));
@@ -287,7 +243,7 @@ test_rollback_map_all_every_position(void **state)
 	long pos, k, i;
 
 	for (pos = 0; pos < 7; pos++) {
-		reset_t(t);
+		fake_map_reinit(t);
 		for (i = 0; i < 5; i++)
 			add(t, 0, GIB(1) * (uint64_t)(i + 1), MIB(4), MIB(2));
 		t->f.fail_at = pos;
@@ -337,7 +293,7 @@ test_rollback_no_batch(void **state)
 	long pos, i;
 
 	for (pos = 0; pos < 3; pos++) {
-		reset_t(t);
+		fake_map_reinit(t);
 		vdp_iotlb_set_batch(t->map, false);
 		for (i = 0; i < 3; i++)
 			add(t, 0, GIB(1) * (uint64_t)(i + 1), MIB(2), MIB(2));
@@ -367,7 +323,7 @@ test_rollback_replan_every_position(void **state)
 	long pos;
 
 	for (pos = 0; pos < 5; pos++) {
-		reset_t(t);
+		fake_map_reinit(t);
 		add(t, 0, GIB(1), MIB(2), MIB(2));
 		add(t, 0, GIB(1) + MIB(2), MIB(2), MIB(2));
 		add(t, 0, GIB(1) + MIB(4), MIB(2), MIB(2));
@@ -423,7 +379,7 @@ test_rollback_pieces_every_position(void **state)
 	long pos;
 
 	for (pos = 0; pos < 4; pos++) {
-		reset_t(t);
+		fake_map_reinit(t);
 		add(t, 0, GIB(1), MIB(2), MIB(2));
 		add(t, 0, GIB(1) + MIB(4), MIB(2), MIB(2));
 		assert_int_equal(vdp_iotlb_map_all(t->map), 0);
@@ -441,7 +397,7 @@ test_rollback_pieces_every_position(void **state)
 		assert_int_equal(vdp_iotlb_region_count(t->map), 2);
 	}
 	/* And without a failure: exactly the two holes. */
-	reset_t(t);
+	fake_map_reinit(t);
 	add(t, 0, GIB(1), MIB(2), MIB(2));
 	add(t, 0, GIB(1) + MIB(4), MIB(2), MIB(2));
 	assert_int_equal(vdp_iotlb_map_all(t->map), 0);
@@ -636,7 +592,7 @@ test_explain_memlock(void **state)
 				"least 4 MiB"));
 
 	/* VA mode pins nothing. */
-	reset_t(t);
+	fake_map_reinit(t);
 	vdp_iotlb_set_pa_mode(t->map, false);
 	add(t, 0, GIB(1), MIB(2), MIB(2));
 	t->f.fail_update_at = 0;
@@ -669,7 +625,7 @@ test_explain_foreign_entry(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fake_map_setup, fake_map_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_map_all_groups),
 		T(test_map_all_no_batch),
