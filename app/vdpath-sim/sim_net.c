@@ -458,6 +458,25 @@ net_enter(struct net_pass *p, uint32_t idx)
 	return rc;
 }
 
+/* Take one TX chain and count it; 0: ring empty, < 0: a bad chain (counted). */
+static int
+net_tx_take(struct net_pass *p, uint32_t txq, struct sim_chain *tx, uint32_t *len)
+{
+	struct sim_dev *dev = p->dev;
+	int rc;
+
+	rc = sim_ring_pop(dev, txq, tx, SIM_CHAIN_READ);
+	if (rc <= 0) {
+		if (rc < 0)
+			dev->stats.tx_errors++;
+		return rc;
+	}
+	*len = tx->read_len > SIM_MAX_FRAME ? SIM_MAX_FRAME : (uint32_t)tx->read_len;
+	dev->vq[txq].packets++;
+	dev->vq[txq].bytes += *len > p->hdr_len ? *len - p->hdr_len : 0;
+	return rc;
+}
+
 static enum net_state
 net_state_of(enum net_state st, uint32_t n, bool more)
 {
@@ -483,17 +502,13 @@ net_run_loopback(struct net_pass *p, uint32_t rxq, uint32_t txq)
 		return NET_IDLE;
 	}
 	for (n = 0; n < SIM_BURST; n++) {
-		rc = sim_ring_pop(dev, txq, &tx, SIM_CHAIN_READ);
+		rc = net_tx_take(p, txq, &tx, &len);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			dev->stats.tx_errors++;
 			st = NET_STOP;
 			break;
 		}
-		len = tx.read_len > SIM_MAX_FRAME ? SIM_MAX_FRAME : (uint32_t)tx.read_len;
-		dev->vq[txq].packets++;
-		dev->vq[txq].bytes += len > p->hdr_len ? len - p->hdr_len : 0;
 		if (!net_filter(p, &tx, len)) {
 			dev->stats.rx_drops++;
 			sim_ring_push(dev, txq, tx.id, tx.ndesc, 0, tx.read_len);
@@ -560,17 +575,13 @@ net_run_drain(struct net_pass *p, uint32_t txq)
 	if (net_enter(p, txq) < 0)
 		return NET_IDLE;
 	for (n = 0; n < SIM_BURST; n++) {
-		rc = sim_ring_pop(dev, txq, &tx, SIM_CHAIN_READ);
+		rc = net_tx_take(p, txq, &tx, &len);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			dev->stats.tx_errors++;
 			st = NET_STOP;
 			break;
 		}
-		len = tx.read_len > SIM_MAX_FRAME ? SIM_MAX_FRAME : (uint32_t)tx.read_len;
-		dev->vq[txq].packets++;
-		dev->vq[txq].bytes += len > p->hdr_len ? len - p->hdr_len : 0;
 		sim_ring_push(dev, txq, tx.id, tx.ndesc, 0, tx.read_len);
 		if (net_count_packet(p)) {
 			st = NET_STOP;
