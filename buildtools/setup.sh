@@ -10,12 +10,15 @@
 #   3. 2 MiB hugepages reserved and hugetlbfs mounted.
 #
 # Idempotent; a second run with everything in place does no network access.
-# Environment: VDPATH_HUGEPAGES (default 1536), VDPATH_SDK_DIR (default build/sdk),
+# Defaults: config/setup.conf. Environment: VDPATH_HUGEPAGES (overrides it),
+# VDPATH_SDK_DIR (default build/sdk),
 # VDPATH_CACHE (download cache, default /var/cache/vdpath).
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-hugepages=${VDPATH_HUGEPAGES:-1536}
+# shellcheck source=../config/setup.conf
+. "$top/config/setup.conf"
+hugepages=${VDPATH_HUGEPAGES:-$hugepages}
 sdk_root=${VDPATH_SDK_DIR:-$top/build/sdk}
 cache=${VDPATH_CACHE:-/var/cache/vdpath}
 
@@ -24,8 +27,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (it installs packages and reserves hugepages), e.g. sudo make test"
 
-packages=(dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config python3-pyelftools
-	libnuma-dev libcmocka-dev gcc make dpkg-dev xz-utils python3)
+read -r -a packages <<<"$(echo $packages)"
 
 apt_updated=0
 apt_update() {
