@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -507,6 +508,61 @@ test_dp_legacy_restart(void **state)
 	t_dp_stop(dp);
 }
 
+/* Send one line to vdpath-sim's control FIFO. */
+static void
+t_dp_control(const char *fifo, const char *line)
+{
+	FILE *f = fopen(fifo, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(line, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Wait until the config space's status field shows the link state wanted. */
+static void
+t_dp_wait_link(struct t_dp *dp, bool up)
+{
+	uint64_t deadline = t_now_ms() + T_DP_WAIT_MS;
+	uint8_t st[2] = { 0, 0 };
+
+	do {
+		assert_int_equal(vdp_dev_get_config(dp->ctx->dev, 6, st, 2), 0);
+		if ((bool)(st[0] & 1) == up)
+			return;
+		t_sleep_ms(1);
+	} while (t_now_ms() < deadline);
+	fail_msg("link still %s after %d ms", up ? "down" : "up", T_DP_WAIT_MS);
+}
+
+/* vdpath-sim only (--control): a device whose link is down carries no traffic. */
+static void
+test_dp_link_down(void **state)
+{
+	const char *fifo = getenv("VDP_TEST_CONTROL");
+	struct t_dp *dp = &t_dp;
+	uint32_t id, len;
+
+	if (fifo == NULL)
+		skip();
+	t_dp_start(dp, *state, 0);
+	t_dp_send(dp, t_bcast, 1);
+	t_dp_expect_rx(dp, t_bcast, 1);
+	t_dp_expect_tx_done(dp);
+	t_dp_control(fifo, "link 0 down\n");
+	t_dp_wait_link(dp, false);
+	/* TX is consumed and dropped; nothing arrives */
+	t_dp_send(dp, t_bcast, 2);
+	t_dp_expect_tx_done(dp);
+	assert_false(t_dp_wait_used(dp, 0, 200, &id, &len));
+	t_dp_control(fifo, "link 0 up\n");
+	t_dp_wait_link(dp, true);
+	t_dp_send(dp, t_bcast, 3);
+	t_dp_expect_rx(dp, t_bcast, 3);
+	t_dp_expect_tx_done(dp);
+	t_dp_stop(dp);
+}
+
 int
 t_run_datapath(void)
 {
@@ -518,6 +574,7 @@ t_run_datapath(void)
 		cmocka_unit_test_setup_teardown(test_dp_persist_restart, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_dp_legacy_restart, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_dp_reset_faults, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_dp_link_down, t_setup, t_teardown),
 	};
 
 	return cmocka_run_group_tests_name("datapath", tests, NULL, NULL);

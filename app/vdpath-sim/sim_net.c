@@ -732,8 +732,10 @@ net_run_pair(struct net_pass *p, uint32_t pair, uint32_t *pending)
 	struct sim_dev *dev = p->dev;
 	uint32_t rxq = 2 * pair, txq = 2 * pair + 1;
 	uint32_t mask = vq_bit(rxq) | vq_bit(txq);
+	/* A link that is down carries nothing: TX is consumed and dropped, nothing arrives. */
+	enum sim_traffic traffic = p->net->link_up ? sim_opts.traffic : SIM_TRAFFIC_SINK;
 
-	switch (sim_opts.traffic) {
+	switch (traffic) {
 	case SIM_TRAFFIC_LOOPBACK:
 		/* vdpa_sim: TX and RX run only when both are ready */
 		if (vq_live(dev, rxq) && vq_live(dev, txq))
