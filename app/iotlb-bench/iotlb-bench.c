@@ -365,7 +365,8 @@ b_phase_events(struct b_dev *d)
 		return ret;
 	}
 	printf("  memory event   one %" PRIu64 " KiB page, %u events each way, %" PRIu64
-	       " entries held: ALLOC %" PRIu64 " UPDATE, FREE %" PRIu64 " INVALIDATE\n",
+	       " entries held between events: ALLOC %" PRIu64 " UPDATE, FREE %" PRIu64
+	       " INVALIDATE\n",
 	       page_sz >> 10, opts.events, st.entries, upd, inv);
 	printf("                 callback ALLOC: median %.1f us with the device, %.1f us "
 	       "adapter + lib/iotlb alone\n", b_median_us(ns[0], opts.events),
@@ -448,9 +449,9 @@ b_levels_plan(void)
 			getrlimit(RLIMIT_MEMLOCK, &rl);
 		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 2 < cap) {
 			cap = rl.rlim_cur / 2 / page_sz * page_sz;
-			printf("iotlb-bench: PA mode: levels capped at %" PRIu64 " MiB: RLIMIT_MEMLOCK "
-			       "is %llu KiB and cannot be raised here (needs CAP_SYS_RESOURCE); two "
-			       "devices pin what they map\n", cap >> 20,
+			printf("iotlb-bench: PA mode: levels capped at %" PRIu64 " MiB: "
+			       "RLIMIT_MEMLOCK is %llu KiB and cannot be raised here (needs "
+			       "CAP_SYS_RESOURCE); two devices pin what they map\n", cap >> 20,
 			       (unsigned long long)rl.rlim_cur >> 10);
 		}
 	}

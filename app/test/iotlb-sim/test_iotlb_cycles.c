@@ -297,7 +297,8 @@ cyc_expect_cycle(const struct cyc *c, const struct cyc_counts *a, const struct c
 			 " BATCH_BEGIN, the simulator accepted %" PRIu64 "/%" PRIu64 " with %"
 			 PRIu64 " batches", cycle, upd, inv, groups,
 			 b->lib.update_msgs - a->lib.update_msgs,
-			 b->lib.invalidate_msgs - a->lib.invalidate_msgs, b->lib.groups - a->lib.groups,
+			 b->lib.invalidate_msgs - a->lib.invalidate_msgs,
+			 b->lib.groups - a->lib.groups,
 			 b->dev_msgs[T_IOTLB_UPDATE] - a->dev_msgs[T_IOTLB_UPDATE],
 			 b->dev_msgs[T_IOTLB_INVALIDATE] - a->dev_msgs[T_IOTLB_INVALIDATE],
 			 b->dev_msgs[T_IOTLB_BATCH_BEGIN] - a->dev_msgs[T_IOTLB_BATCH_BEGIN],
@@ -342,7 +343,8 @@ test_reset_cycles(void **state)
 	printf("# IOTLB messages after the initial map: lib/iotlb %" PRIu64 " UPDATE + %" PRIu64
 	       " INVALIDATE in %" PRIu64 " groups; simulator %" PRIu64 " + %" PRIu64 "; per "
 	       "cycle %s\n", now.lib.update_msgs - start.lib.update_msgs,
-	       now.lib.invalidate_msgs - start.lib.invalidate_msgs, now.lib.groups - start.lib.groups,
+	       now.lib.invalidate_msgs - start.lib.invalidate_msgs,
+	       now.lib.groups - start.lib.groups,
 	       now.sim.iotlb_updates - start.sim.iotlb_updates,
 	       now.sim.iotlb_invalidates - start.sim.iotlb_invalidates,
 	       c->persist ? "0 (PERSIST)" : "one invalidate group and one map group (legacy)");
@@ -362,6 +364,7 @@ test_negative_control(void **state)
 	struct cyc *c = *state;
 	struct cyc_counts now;
 	char why[256];
+	uint64_t va;
 
 	if (strcmp(cyc_policy, "off") != 0 || !cyc_is_persist_personality())
 		fail_msg("the negative control needs --personality persist --policy off");
@@ -382,9 +385,9 @@ test_negative_control(void **state)
 	assert_true(now.sim.device_identity);
 	assert_true(now.sim.vhost_entries == c->runs);
 	/* And re-sending the map without invalidating first collides with vhost's copy. */
-	assert_int_not_equal(vdp_dev_iotlb_update(c->dev, 0, (uint64_t)(uintptr_t)c->vma[1].va,
-						  c->vma[1].len,
-						  (uint64_t)(uintptr_t)c->vma[1].va, T_ACCESS_RW), 0);
+	va = (uint64_t)(uintptr_t)c->vma[1].va;
+	assert_int_not_equal(vdp_dev_iotlb_update(c->dev, 0, va, c->vma[1].len, va, T_ACCESS_RW),
+			     0);
 	printf("# negative control: the check failed as it must (device_identity true)\n");
 }
 

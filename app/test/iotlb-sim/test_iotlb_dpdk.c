@@ -275,8 +275,8 @@ dt_skip_reason(int argc, char **argv)
 	/* the preallocation, plus the pages the heap grows by */
 	need = (long)(((uint64_t)mb << 20) / page_sz) + 4;
 	if (free_pages >= 0 && free_pages < need) {
-		printf("SKIP: -m %lu needs %ld free hugepages of %" PRIu64 " KiB, HugePages_Free is "
-		       "%ld (other processes hold them)\n", mb, need, page_sz >> 10, free_pages);
+		printf("SKIP: -m %lu needs %ld free hugepages of %" PRIu64 " KiB, HugePages_Free "
+		       "is %ld (other processes hold them)\n", mb, need, page_sz >> 10, free_pages);
 		return 77;
 	}
 	return 0;
@@ -346,7 +346,8 @@ main(int argc, char **argv)
 	argv[ret] = argv[0];
 	if (dt_parse(argc - ret, argv + ret) != 0 || !t_stats_enabled()) {
 		fprintf(stderr, "usage: %s EAL-ARGS -- --stats FILE [--iommu va|pa] [--static] "
-			"[--min-mb N] [--hole] [DEVICE] (under vdpath-sim --stats FILE)\n", argv[0]);
+			"[--min-mb N] [--hole] [DEVICE] (under vdpath-sim --stats FILE)\n",
+			argv[0]);
 		rte_eal_cleanup();
 		return 2;
 	}

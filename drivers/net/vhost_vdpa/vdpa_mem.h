@@ -65,6 +65,10 @@ int vdpa_mem_attach(struct vdp_iotlb *map, uint32_t asid, const char *name,
  */
 void vdpa_mem_detach(struct vdpa_mem *mem);
 
+/*
+ * Copy the counters. Memory events update them under DPDK's memory hotplug write lock: from a
+ * thread other than the one allocating, hold vdpa_mem_lock() for a consistent copy.
+ */
 void vdpa_mem_info_get(const struct vdpa_mem *mem, struct vdpa_mem_info *info);
 
 /*
