@@ -158,6 +158,7 @@ struct sim_dev_stats {
 	uint64_t opens;
 	uint64_t cvq_commands, cvq_ok, cvq_err;
 	uint64_t rx_overruns, rx_drops, tx_errors;
+	uint64_t link_down_drops;	/* TX frames dropped because the link was down */
 	uint64_t config_interrupts;
 	uint64_t bad_used_injected;
 	uint64_t pinned_bytes;		/* PA mode: bytes the vhost map pins */

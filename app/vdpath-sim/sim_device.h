@@ -10,6 +10,7 @@
 #define VDPATH_SIM_DEVICE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
@@ -19,35 +20,18 @@
 #include "sim.h"
 #include "vdp_uapi.h"
 
-/* The device-side ring layouts, little-endian on the only host we run on (x86_64). */
-struct sim_vring_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
+/*
+ * The ring layouts are linux/virtio_ring.h's (struct vring_desc, vring_used_elem,
+ * vring_packed_desc, vring_packed_desc_event), read and written as host integers: little-endian
+ * on the only host we run on (x86_64). The virtio-net header is 10 bytes, 12 with num_buffers
+ * (VERSION_1 or MRG_RXBUF).
+ */
+#define SIM_NET_HDR_LEN_LEGACY sizeof(struct virtio_net_hdr)
+#define SIM_NET_HDR_LEN sizeof(struct virtio_net_hdr_mrg_rxbuf)
+#define SIM_NET_HDR_NUM_BUFFERS_OFF offsetof(struct virtio_net_hdr_mrg_rxbuf, num_buffers)
 
-struct sim_vring_packed_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t id;
-	uint16_t flags;
-};
-
-struct sim_vring_used_elem {
-	uint32_t id;
-	uint32_t len;
-};
-
-struct sim_vring_event {
-	uint16_t off_wrap;
-	uint16_t flags;
-};
-
-/* virtio-net header sizes: num_buffers (2 bytes) exists with VERSION_1 or MRG_RXBUF. */
-#define SIM_NET_HDR_LEN_LEGACY 10
-#define SIM_NET_HDR_LEN 12
-#define SIM_NET_HDR_NUM_BUFFERS_OFF 10
+_Static_assert(SIM_NET_HDR_LEN_LEGACY == 10 && SIM_NET_HDR_LEN == 12 &&
+	       SIM_NET_HDR_NUM_BUFFERS_OFF == 10, "virtio-net header layout");
 
 /* Device accesses as sim_dma() perm values (VHOST_ACCESS_*). */
 #define SIM_PERM_RO 1
@@ -96,13 +80,13 @@ struct sim_ring_mark {
  * are valid only between sim_ring_begin() and sim_ring_end(), inside one locked pass: an IOTLB
  * change can happen whenever the lock is free. */
 struct sim_ring {
-	struct sim_vring_desc *desc;		/* split */
+	struct vring_desc *desc;		/* split */
 	uint16_t *avail;			/* split: flags, idx, ring[num], used_event */
 	uint16_t *used;				/* split: flags, idx, then the elements */
-	struct sim_vring_used_elem *used_ring;	/* split */
-	struct sim_vring_packed_desc *pdesc;	/* packed */
-	struct sim_vring_event *drv_event;	/* packed: driver event suppression */
-	struct sim_vring_event *dev_event;	/* packed: device event suppression */
+	struct vring_used_elem *used_ring;	/* split */
+	struct vring_packed_desc *pdesc;	/* packed */
+	struct vring_packed_desc_event *drv_event;	/* packed: driver event suppression */
+	struct vring_packed_desc_event *dev_event;	/* packed: device event suppression */
 	uint64_t desc_iova, driver_iova, device_iova;	/* as at enable (vdpa_sim) */
 	uint16_t num, mask;
 	bool mapped;
@@ -129,6 +113,7 @@ struct sim_rx_buf {
 
 struct sim_net {
 	bool link_up;
+	bool link_resumed;		/* the link came up: the thread runs the ready vqs */
 	bool promisc, allmulti;
 	uint16_t active_pairs;		/* VQ_PAIRS_SET, 1 after reset */
 	uint64_t pkts_since_reset;	/* for --needs-reset-after */

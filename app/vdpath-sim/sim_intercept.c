@@ -30,6 +30,9 @@
 #include "sim.h"
 #include "sim_vhost.h"
 
+/* The library is built with hidden visibility: only the libc entry points below are seen. */
+#define SIM_EXPORT __attribute__((visibility("default")))
+
 #define PROC_DEVICES "/proc/devices"
 #define PROCDEV_MAX 16384
 
@@ -40,17 +43,17 @@ enum path_kind {
 	PATH_PROCDEV,	/* /proc/devices with our major added */
 };
 
-/* Slots for the real functions, filled on first use. */
+/* Slots for libc's functions, filled on first use: real_<name>_p for entry point <name>. */
 static void *real_open_p, *real_open64_p, *real_openat_p, *real_openat64_p;
-static void *real_open_2_p, *real_open64_2_p, *real_openat_2_p, *real_openat64_2_p;
+static void *real___open_2_p, *real___open64_2_p, *real___openat_2_p, *real___openat64_2_p;
 static void *real_close_p, *real___close_p, *real_ioctl_p, *real_write_p, *real_read_p;
 static void *real_mmap_p, *real_mmap64_p;
 static void *real_stat_p, *real_stat64_p, *real_lstat_p, *real_lstat64_p;
 static void *real_fstat_p, *real_fstat64_p, *real_fstatat_p, *real_fstatat64_p;
-static void *real_xstat_p, *real_xstat64_p, *real_lxstat_p, *real_lxstat64_p;
-static void *real_fxstat_p, *real_fxstat64_p, *real_fxstatat_p, *real_fxstatat64_p;
+static void *real___xstat_p, *real___xstat64_p, *real___lxstat_p, *real___lxstat64_p;
+static void *real___fxstat_p, *real___fxstat64_p, *real___fxstatat_p, *real___fxstatat64_p;
 static void *real_statx_p, *real_access_p, *real_faccessat_p;
-static void *real_fopen_p, *real_fopen64_p, *real_realpath_p, *real_realpath_chk_p;
+static void *real_fopen_p, *real_fopen64_p, *real_realpath_p, *real___realpath_chk_p;
 static void *real_getxattr_p, *real_lgetxattr_p, *real_listxattr_p, *real_llistxattr_p;
 
 static void *
@@ -73,28 +76,29 @@ real_sym(void **slot, const char *name)
 #define REAL(slot, name, type) ((type)real_sym(&(slot), name))
 
 typedef int (*open_fn)(const char *, int, ...);
-typedef int (*openat_fn)(int, const char *, int, ...);
-typedef int (*open2_fn)(const char *, int);
-typedef int (*openat2_fn)(int, const char *, int);
 typedef int (*close_fn)(int);
 typedef int (*ioctl_fn)(int, unsigned long, ...);
 typedef ssize_t (*write_fn)(int, const void *, size_t);
 typedef ssize_t (*read_fn)(int, void *, size_t);
 typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
 typedef int (*stat_fn)(const char *, struct stat *);
-typedef int (*fstat_fn)(int, struct stat *);
-typedef int (*fstatat_fn)(int, const char *, struct stat *, int);
-typedef int (*xstat_fn)(int, const char *, struct stat *);
-typedef int (*fxstat_fn)(int, int, struct stat *);
-typedef int (*fxstatat_fn)(int, int, const char *, struct stat *, int);
 typedef int (*statx_fn)(int, const char *, int, unsigned int, struct statx *);
-typedef int (*access_fn)(const char *, int);
-typedef int (*faccessat_fn)(int, const char *, int, int);
-typedef FILE *(*fopen_fn)(const char *, const char *);
-typedef char *(*realpath_fn)(const char *, char *);
-typedef char *(*realpath_chk_fn)(const char *, char *, size_t);
-typedef ssize_t (*getxattr_fn)(const char *, const char *, void *, size_t);
-typedef ssize_t (*listxattr_fn)(const char *, char *, size_t);
+
+/*
+ * Define libc entry point NAME (exported: the preload library hides everything else). OURS is
+ * an expression of the parameters that is true when the call is the simulator's, with the
+ * result stored in ret_; otherwise libc's NAME is called with ARGS.
+ */
+#define INTERPOSE(type, name, params, args, ...)				\
+SIM_EXPORT type									\
+name params									\
+{										\
+	type ret_;								\
+										\
+	if (__VA_ARGS__)							\
+		return ret_;							\
+	return ((type (*) params)real_sym(&real_##name##_p, #name)) args;	\
+}
 
 int
 sim_real_open(const char *path, int flags, mode_t mode)
@@ -324,142 +328,63 @@ path_open(enum path_kind kind, unsigned int index, int flags)
 	}
 }
 
-static mode_t
-open_mode(int flags, va_list ap)
-{
-	return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
-}
+/* open's mode argument, there only with O_CREAT or O_TMPFILE; used in the variadic callee. */
+#define OPEN_MODE(flags) __extension__({					\
+	mode_t mode_ = 0;							\
+	va_list ap_;								\
+										\
+	va_start(ap_, flags);							\
+	if ((flags) & (O_CREAT | O_TMPFILE))					\
+		mode_ = (mode_t)va_arg(ap_, int);				\
+	va_end(ap_);								\
+	mode_;									\
+})
 
-int
-open(const char *path, int flags, ...)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	if (k != PATH_OTHER)
-		return path_open(k, idx, flags);
-	return REAL(real_open_p, "open", open_fn)(path, flags, mode);
-}
-
-int
-open64(const char *path, int flags, ...)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	if (k != PATH_OTHER)
-		return path_open(k, idx, flags);
-	return REAL(real_open64_p, "open64", open_fn)(path, flags, mode);
-}
-
-int
-openat(int dirfd, const char *path, int flags, ...)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	if (k != PATH_OTHER)
-		return path_open(k, idx, flags);
-	return REAL(real_openat_p, "openat", openat_fn)(dirfd, path, flags, mode);
-}
-
-int
-openat64(int dirfd, const char *path, int flags, ...)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	if (k != PATH_OTHER)
-		return path_open(k, idx, flags);
-	return REAL(real_openat64_p, "openat64", openat_fn)(dirfd, path, flags, mode);
-}
-
-/* The _FORTIFY_SOURCE entry points. */
-int
-__open_2(const char *path, int flags)
+/* The open family (the _2 forms are _FORTIFY_SOURCE's): any path of ours, /proc/devices too. */
+static bool
+open_ours(const char *path, int flags, int *fd)
 {
 	unsigned int idx = 0;
 	enum path_kind k = path_kind(path, &idx);
 
-	if (k != PATH_OTHER)
-		return path_open(k, idx, flags);
-	return REAL(real_open_2_p, "__open_2", open2_fn)(path, flags);
+	if (k == PATH_OTHER)
+		return false;
+	*fd = path_open(k, idx, flags);
+	return true;
 }
 
-int
-__open64_2(const char *path, int flags)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
+INTERPOSE(int, open, (const char *path, int flags, ...), (path, flags, OPEN_MODE(flags)),
+	  open_ours(path, flags, &ret_))
+INTERPOSE(int, open64, (const char *path, int flags, ...), (path, flags, OPEN_MODE(flags)),
+	  open_ours(path, flags, &ret_))
+INTERPOSE(int, openat, (int dirfd, const char *path, int flags, ...),
+	  (dirfd, path, flags, OPEN_MODE(flags)), open_ours(path, flags, &ret_))
+INTERPOSE(int, openat64, (int dirfd, const char *path, int flags, ...),
+	  (dirfd, path, flags, OPEN_MODE(flags)), open_ours(path, flags, &ret_))
+INTERPOSE(int, __open_2, (const char *path, int flags), (path, flags),
+	  open_ours(path, flags, &ret_))
+INTERPOSE(int, __open64_2, (const char *path, int flags), (path, flags),
+	  open_ours(path, flags, &ret_))
+INTERPOSE(int, __openat_2, (int dirfd, const char *path, int flags), (dirfd, path, flags),
+	  open_ours(path, flags, &ret_))
+INTERPOSE(int, __openat64_2, (int dirfd, const char *path, int flags), (dirfd, path, flags),
+	  open_ours(path, flags, &ret_))
 
-	if (k != PATH_OTHER)
-		return path_open(k, idx, flags);
-	return REAL(real_open64_2_p, "__open64_2", open2_fn)(path, flags);
-}
-
-int
-__openat_2(int dirfd, const char *path, int flags)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
-
-	if (k != PATH_OTHER)
-		return path_open(k, idx, flags);
-	return REAL(real_openat_2_p, "__openat_2", openat2_fn)(dirfd, path, flags);
-}
-
-int
-__openat64_2(int dirfd, const char *path, int flags)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
-
-	if (k != PATH_OTHER)
-		return path_open(k, idx, flags);
-	return REAL(real_openat64_2_p, "__openat64_2", openat2_fn)(dirfd, path, flags);
-}
-
-int
-close(int fd)
+static bool
+close_ours(int fd, int *ret)
 {
 	struct sim_dev *dev = sim_dev_of_fd(fd);
 
-	if (dev != NULL)
-		return sim_vhost_close(dev, fd);
-	return REAL(real_close_p, "close", close_fn)(fd);
+	if (dev == NULL)
+		return false;
+	*ret = sim_vhost_close(dev, fd);
+	return true;
 }
 
-int
-__close(int fd)
-{
-	struct sim_dev *dev = sim_dev_of_fd(fd);
+INTERPOSE(int, close, (int fd), (fd), close_ours(fd, &ret_))
+INTERPOSE(int, __close, (int fd), (fd), close_ours(fd, &ret_))
 
-	if (dev != NULL)
-		return sim_vhost_close(dev, fd);
-	return REAL(real___close_p, "__close", close_fn)(fd);
-}
-
-int
+SIM_EXPORT int
 ioctl(int fd, unsigned long req, ...)
 {
 	struct sim_dev *dev = sim_dev_of_fd(fd);
@@ -477,7 +402,7 @@ ioctl(int fd, unsigned long req, ...)
 	return ret < 0 ? fail(-ret) : (int)ret;
 }
 
-ssize_t
+SIM_EXPORT ssize_t
 write(int fd, const void *buf, size_t len)
 {
 	struct sim_dev *dev = sim_dev_of_fd(fd);
@@ -489,7 +414,7 @@ write(int fd, const void *buf, size_t len)
 	return ret < 0 ? fail(-ret) : ret;
 }
 
-ssize_t
+SIM_EXPORT ssize_t
 read(int fd, void *buf, size_t len)
 {
 	struct sim_dev *dev = sim_dev_of_fd(fd);
@@ -499,25 +424,21 @@ read(int fd, void *buf, size_t len)
 	return fail(-sim_vhost_read(dev));
 }
 
-void *
-mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+static bool
+mmap_ours(void *addr, size_t len, int prot, int flags, int fd, off_t off, void **ret)
 {
 	struct sim_dev *dev = (flags & MAP_ANONYMOUS) ? NULL : sim_dev_of_fd(fd);
 
 	if (dev == NULL)
-		return REAL(real_mmap_p, "mmap", mmap_fn)(addr, len, prot, flags, fd, off);
-	return sim_vhost_mmap(dev, addr, len, prot, flags, off, fd);
+		return false;
+	*ret = sim_vhost_mmap(dev, addr, len, prot, flags, off, fd);
+	return true;
 }
 
-void *
-mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-	struct sim_dev *dev = (flags & MAP_ANONYMOUS) ? NULL : sim_dev_of_fd(fd);
-
-	if (dev == NULL)
-		return REAL(real_mmap64_p, "mmap64", mmap_fn)(addr, len, prot, flags, fd, off);
-	return sim_vhost_mmap(dev, addr, len, prot, flags, off, fd);
-}
+INTERPOSE(void *, mmap, (void *addr, size_t len, int prot, int flags, int fd, off_t off),
+	  (addr, len, prot, flags, fd, off), mmap_ours(addr, len, prot, flags, fd, off, &ret_))
+INTERPOSE(void *, mmap64, (void *addr, size_t len, int prot, int flags, int fd, off_t off),
+	  (addr, len, prot, flags, fd, off), mmap_ours(addr, len, prot, flags, fd, off, &ret_))
 
 /* A character device node as devtmpfs would show it: 0600 root, rdev (major, N). */
 static void
@@ -541,196 +462,87 @@ stat_fill(struct stat *st, unsigned int index)
 	st->st_ctim = born;
 }
 
-static int
-path_stat(enum path_kind k, unsigned int idx, struct stat *st)
-{
-	if (k == PATH_NODEV)
-		return fail(ENOENT);
-	if (st == NULL)
-		return fail(EFAULT);
-	stat_fill(st, idx);
-	return 0;
-}
+/* How a stat-family call names its file. */
+enum stat_by {
+	STAT_BY_PATH,	/* stat, lstat, __xstat, __lxstat */
+	STAT_BY_FD,	/* fstat, __fxstat */
+	STAT_BY_AT,	/* fstatat, __fxstatat, statx: dirfd + path, or AT_EMPTY_PATH: dirfd */
+};
 
-/* Returns 1 when the call is not ours. */
-static int
-fd_stat(int fd, struct stat *st)
-{
-	struct sim_dev *dev = sim_dev_of_fd(fd);
+/* struct stat64 is struct stat on x86_64, so one filler serves both (st is either). */
+_Static_assert(sizeof(struct stat) == sizeof(struct stat64), "struct stat64 is struct stat");
 
-	if (dev == NULL)
-		return 1;
-	if (st == NULL)
-		return fail(EFAULT);
-	stat_fill(st, dev->index);
-	return 0;
-}
-
-/* Our paths and fds; PATH_PROCDEV stats like the real (empty-sized) proc file. */
-#define STAT_PATH(path, st, call) do {					\
-	unsigned int idx_ = 0;						\
-	enum path_kind k_ = path_kind(path, &idx_);			\
-	if (k_ == PATH_DEV || k_ == PATH_NODEV)				\
-		return path_stat(k_, idx_, st);				\
-	return call;							\
-} while (0)
-
-int
-stat(const char *path, struct stat *st)
-{
-	STAT_PATH(path, st, REAL(real_stat_p, "stat", stat_fn)(path, st));
-}
-
-int
-stat64(const char *path, struct stat64 *st)
-{
-	STAT_PATH(path, (struct stat *)st,
-		  REAL(real_stat64_p, "stat64", stat_fn)(path, (struct stat *)st));
-}
-
-int
-lstat(const char *path, struct stat *st)
-{
-	STAT_PATH(path, st, REAL(real_lstat_p, "lstat", stat_fn)(path, st));
-}
-
-int
-lstat64(const char *path, struct stat64 *st)
-{
-	STAT_PATH(path, (struct stat *)st,
-		  REAL(real_lstat64_p, "lstat64", stat_fn)(path, (struct stat *)st));
-}
-
-int
-fstat(int fd, struct stat *st)
-{
-	int ret = fd_stat(fd, st);
-
-	return ret != 1 ? ret : REAL(real_fstat_p, "fstat", fstat_fn)(fd, st);
-}
-
-int
-fstat64(int fd, struct stat64 *st)
-{
-	int ret = fd_stat(fd, (struct stat *)st);
-
-	return ret != 1 ? ret :
-	       REAL(real_fstat64_p, "fstat64", fstat_fn)(fd, (struct stat *)st);
-}
-
-static int
-at_stat(int dirfd, const char *path, struct stat *st, int flags, bool *handled)
+/*
+ * The whole stat family: true with *ret set when the call names one of our nodes or fds.
+ * /proc/devices is not ours here: it stats like the real (empty-sized) proc file.
+ */
+static bool
+stat_ours(enum stat_by by, int fd, const char *path, int flags, void *st, int *ret)
 {
 	unsigned int idx = 0;
+	struct sim_dev *dev;
 	enum path_kind k;
 
-	*handled = true;
-	if (path != NULL && path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
-		int ret = fd_stat(dirfd, st);
-
-		if (ret != 1)
-			return ret;
+	if (by == STAT_BY_FD ||
+	    (by == STAT_BY_AT && path != NULL && path[0] == '\0' && (flags & AT_EMPTY_PATH))) {
+		dev = sim_dev_of_fd(fd);
+		if (dev == NULL)
+			return false;
+		k = PATH_DEV;
+		idx = dev->index;
 	} else {
 		k = path_kind(path, &idx);
-		if (k == PATH_DEV || k == PATH_NODEV)
-			return path_stat(k, idx, st);
+		if (k != PATH_DEV && k != PATH_NODEV)
+			return false;
 	}
-	*handled = false;
-	return 0;
+	if (k == PATH_NODEV)
+		*ret = fail(ENOENT);
+	else if (st == NULL)
+		*ret = fail(EFAULT);
+	else
+		*ret = (stat_fill(st, idx), 0);
+	return true;
 }
 
-int
-fstatat(int dirfd, const char *path, struct stat *st, int flags)
-{
-	bool handled;
-	int ret = at_stat(dirfd, path, st, flags, &handled);
+#define STAT_PATH(path, st) stat_ours(STAT_BY_PATH, -1, path, 0, st, &ret_)
+#define STAT_FD(fd, st) stat_ours(STAT_BY_FD, fd, NULL, 0, st, &ret_)
+#define STAT_AT(dirfd, path, st, flags) stat_ours(STAT_BY_AT, dirfd, path, flags, st, &ret_)
 
-	return handled ? ret : REAL(real_fstatat_p, "fstatat", fstatat_fn)(dirfd, path, st,
-									     flags);
-}
-
-int
-fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
-{
-	bool handled;
-	int ret = at_stat(dirfd, path, (struct stat *)st, flags, &handled);
-
-	return handled ? ret : REAL(real_fstatat64_p, "fstatat64", fstatat_fn)(
-		dirfd, path, (struct stat *)st, flags);
-}
-
+INTERPOSE(int, stat, (const char *path, struct stat *st), (path, st), STAT_PATH(path, st))
+INTERPOSE(int, stat64, (const char *path, struct stat64 *st), (path, st), STAT_PATH(path, st))
+INTERPOSE(int, lstat, (const char *path, struct stat *st), (path, st), STAT_PATH(path, st))
+INTERPOSE(int, lstat64, (const char *path, struct stat64 *st), (path, st), STAT_PATH(path, st))
+INTERPOSE(int, fstat, (int fd, struct stat *st), (fd, st), STAT_FD(fd, st))
+INTERPOSE(int, fstat64, (int fd, struct stat64 *st), (fd, st), STAT_FD(fd, st))
+INTERPOSE(int, fstatat, (int dirfd, const char *path, struct stat *st, int flags),
+	  (dirfd, path, st, flags), STAT_AT(dirfd, path, st, flags))
+INTERPOSE(int, fstatat64, (int dirfd, const char *path, struct stat64 *st, int flags),
+	  (dirfd, path, st, flags), STAT_AT(dirfd, path, st, flags))
 /* Binaries built against glibc < 2.33 call the versioned wrappers. */
-int
-__xstat(int ver, const char *path, struct stat *st)
-{
-	STAT_PATH(path, st, REAL(real_xstat_p, "__xstat", xstat_fn)(ver, path, st));
-}
+INTERPOSE(int, __xstat, (int ver, const char *path, struct stat *st), (ver, path, st),
+	  STAT_PATH(path, st))
+INTERPOSE(int, __xstat64, (int ver, const char *path, struct stat64 *st), (ver, path, st),
+	  STAT_PATH(path, st))
+INTERPOSE(int, __lxstat, (int ver, const char *path, struct stat *st), (ver, path, st),
+	  STAT_PATH(path, st))
+INTERPOSE(int, __lxstat64, (int ver, const char *path, struct stat64 *st), (ver, path, st),
+	  STAT_PATH(path, st))
+INTERPOSE(int, __fxstat, (int ver, int fd, struct stat *st), (ver, fd, st), STAT_FD(fd, st))
+INTERPOSE(int, __fxstat64, (int ver, int fd, struct stat64 *st), (ver, fd, st),
+	  STAT_FD(fd, st))
+INTERPOSE(int, __fxstatat, (int ver, int dirfd, const char *path, struct stat *st, int flags),
+	  (ver, dirfd, path, st, flags), STAT_AT(dirfd, path, st, flags))
+INTERPOSE(int, __fxstatat64,
+	  (int ver, int dirfd, const char *path, struct stat64 *st, int flags),
+	  (ver, dirfd, path, st, flags), STAT_AT(dirfd, path, st, flags))
 
-int
-__xstat64(int ver, const char *path, struct stat64 *st)
-{
-	STAT_PATH(path, (struct stat *)st,
-		  REAL(real_xstat64_p, "__xstat64", xstat_fn)(ver, path, (struct stat *)st));
-}
-
-int
-__lxstat(int ver, const char *path, struct stat *st)
-{
-	STAT_PATH(path, st, REAL(real_lxstat_p, "__lxstat", xstat_fn)(ver, path, st));
-}
-
-int
-__lxstat64(int ver, const char *path, struct stat64 *st)
-{
-	STAT_PATH(path, (struct stat *)st,
-		  REAL(real_lxstat64_p, "__lxstat64", xstat_fn)(ver, path, (struct stat *)st));
-}
-
-int
-__fxstat(int ver, int fd, struct stat *st)
-{
-	int ret = fd_stat(fd, st);
-
-	return ret != 1 ? ret : REAL(real_fxstat_p, "__fxstat", fxstat_fn)(ver, fd, st);
-}
-
-int
-__fxstat64(int ver, int fd, struct stat64 *st)
-{
-	int ret = fd_stat(fd, (struct stat *)st);
-
-	return ret != 1 ? ret : REAL(real_fxstat64_p, "__fxstat64", fxstat_fn)(
-		ver, fd, (struct stat *)st);
-}
-
-int
-__fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
-{
-	bool handled;
-	int ret = at_stat(dirfd, path, st, flags, &handled);
-
-	return handled ? ret : REAL(real_fxstatat_p, "__fxstatat", fxstatat_fn)(
-		ver, dirfd, path, st, flags);
-}
-
-int
-__fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
-{
-	bool handled;
-	int ret = at_stat(dirfd, path, (struct stat *)st, flags, &handled);
-
-	return handled ? ret : REAL(real_fxstatat64_p, "__fxstatat64", fxstatat_fn)(
-		ver, dirfd, path, (struct stat *)st, flags);
-}
-
-int
+SIM_EXPORT int
 statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx)
 {
 	struct stat st;
-	bool handled;
-	int ret = at_stat(dirfd, path, &st, flags, &handled);
+	int ret;
 
-	if (!handled)
+	if (!stat_ours(STAT_BY_AT, dirfd, path, flags, &st, &ret))
 		return REAL(real_statx_p, "statx", statx_fn)(dirfd, path, flags, mask, stx);
 	if (ret < 0)
 		return ret;
@@ -751,36 +563,33 @@ statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *s
 	return 0;
 }
 
+/*
+ * What a call that only looks at a node (access, the xattrs) answers for one of ours: 0, or -1
+ * with errno err (ENOENT for a device that does not exist). NODE_NOT_OURS: libc's path.
+ */
+#define NODE_NOT_OURS 1
+
 static int
-path_access(enum path_kind k, int mode)
+node_answer(const char *path, int err)
 {
+	unsigned int idx = 0;
+	enum path_kind k = path_kind(path, &idx);
+
+	if (k != PATH_DEV && k != PATH_NODEV)
+		return NODE_NOT_OURS;
 	if (k == PATH_NODEV)
 		return fail(ENOENT);
-	/* 0600: nobody, root included, may execute it. */
-	return (mode & X_OK) ? fail(EACCES) : 0;
+	return err != 0 ? fail(err) : 0;
 }
 
-int
-access(const char *path, int mode)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
+#define NODE_OURS(path, err) ((ret_ = node_answer(path, err)) != NODE_NOT_OURS)
+/* 0600: nobody, root included, may execute it. */
+#define ACCESS_ERR(mode) (((mode) & X_OK) ? EACCES : 0)
 
-	if (k == PATH_DEV || k == PATH_NODEV)
-		return path_access(k, mode);
-	return REAL(real_access_p, "access", access_fn)(path, mode);
-}
-
-int
-faccessat(int dirfd, const char *path, int mode, int flags)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
-
-	if (k == PATH_DEV || k == PATH_NODEV)
-		return path_access(k, mode);
-	return REAL(real_faccessat_p, "faccessat", faccessat_fn)(dirfd, path, mode, flags);
-}
+INTERPOSE(int, access, (const char *path, int mode), (path, mode),
+	  NODE_OURS(path, ACCESS_ERR(mode)))
+INTERPOSE(int, faccessat, (int dirfd, const char *path, int mode, int flags),
+	  (dirfd, path, mode, flags), NODE_OURS(path, ACCESS_ERR(mode)))
 
 static int
 fopen_flags(const char *mode)
@@ -817,99 +626,56 @@ path_fopen(enum path_kind k, unsigned int idx, const char *mode)
 	return f;
 }
 
-FILE *
-fopen(const char *path, const char *mode)
+/* Any path of ours, /proc/devices too. */
+static bool
+fopen_ours(const char *path, const char *mode, FILE **ret)
 {
 	unsigned int idx = 0;
 	enum path_kind k = path_kind(path, &idx);
 
-	if (k != PATH_OTHER)
-		return path_fopen(k, idx, mode);
-	return REAL(real_fopen_p, "fopen", fopen_fn)(path, mode);
+	if (k == PATH_OTHER)
+		return false;
+	*ret = path_fopen(k, idx, mode);
+	return true;
 }
 
-FILE *
-fopen64(const char *path, const char *mode)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
-
-	if (k != PATH_OTHER)
-		return path_fopen(k, idx, mode);
-	return REAL(real_fopen64_p, "fopen64", fopen_fn)(path, mode);
-}
+INTERPOSE(FILE *, fopen, (const char *path, const char *mode), (path, mode),
+	  fopen_ours(path, mode, &ret_))
+INTERPOSE(FILE *, fopen64, (const char *path, const char *mode), (path, mode),
+	  fopen_ours(path, mode, &ret_))
 
 /* The node does not exist on disk, so libc's realpath would say ENOENT. */
-static char *
-path_realpath(enum path_kind k, const char *path, char *resolved)
+static bool
+realpath_ours(const char *path, char *resolved, char **ret)
 {
+	unsigned int idx = 0;
+	enum path_kind k = path_kind(path, &idx);
+
+	if (k != PATH_DEV && k != PATH_NODEV)
+		return false;
 	if (k == PATH_NODEV) {
 		errno = ENOENT;
-		return NULL;
+		*ret = NULL;
+	} else if (resolved == NULL) {
+		*ret = strdup(path);
+	} else {
+		snprintf(resolved, PATH_MAX, "%s", path);
+		*ret = resolved;
 	}
-	if (resolved == NULL)
-		return strdup(path);
-	snprintf(resolved, PATH_MAX, "%s", path);
-	return resolved;
+	return true;
 }
 
-char *
-realpath(const char *path, char *resolved)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
+INTERPOSE(char *, realpath, (const char *path, char *resolved), (path, resolved),
+	  realpath_ours(path, resolved, &ret_))
+INTERPOSE(char *, __realpath_chk, (const char *path, char *resolved, size_t resolvedlen),
+	  (path, resolved, resolvedlen), realpath_ours(path, resolved, &ret_))
 
-	if (k == PATH_DEV || k == PATH_NODEV)
-		return path_realpath(k, path, resolved);
-	return REAL(real_realpath_p, "realpath", realpath_fn)(path, resolved);
-}
-
-char *
-__realpath_chk(const char *path, char *resolved, size_t resolvedlen)
-{
-	unsigned int idx = 0;
-	enum path_kind k = path_kind(path, &idx);
-
-	if (k == PATH_DEV || k == PATH_NODEV)
-		return path_realpath(k, path, resolved);
-	return REAL(real_realpath_chk_p, "__realpath_chk", realpath_chk_fn)(path, resolved,
-									    resolvedlen);
-}
-
-/* A devtmpfs node without ACLs or labels (ls -l asks). */
-#define XATTR_PATH(path, none, call) do {				\
-	unsigned int idx_ = 0;						\
-	enum path_kind k_ = path_kind(path, &idx_);			\
-	if (k_ == PATH_NODEV)						\
-		return fail(ENOENT);					\
-	if (k_ == PATH_DEV)						\
-		return none;						\
-	return call;							\
-} while (0)
-
-ssize_t
-getxattr(const char *path, const char *name, void *value, size_t size)
-{
-	XATTR_PATH(path, fail(ENODATA),
-		   REAL(real_getxattr_p, "getxattr", getxattr_fn)(path, name, value, size));
-}
-
-ssize_t
-lgetxattr(const char *path, const char *name, void *value, size_t size)
-{
-	XATTR_PATH(path, fail(ENODATA),
-		   REAL(real_lgetxattr_p, "lgetxattr", getxattr_fn)(path, name, value, size));
-}
-
-ssize_t
-listxattr(const char *path, char *list, size_t size)
-{
-	XATTR_PATH(path, 0, REAL(real_listxattr_p, "listxattr", listxattr_fn)(path, list, size));
-}
-
-ssize_t
-llistxattr(const char *path, char *list, size_t size)
-{
-	XATTR_PATH(path, 0,
-		   REAL(real_llistxattr_p, "llistxattr", listxattr_fn)(path, list, size));
-}
+/* A devtmpfs node without ACLs or labels (ls -l asks): no attribute, an empty list. */
+INTERPOSE(ssize_t, getxattr, (const char *path, const char *name, void *value, size_t size),
+	  (path, name, value, size), NODE_OURS(path, ENODATA))
+INTERPOSE(ssize_t, lgetxattr, (const char *path, const char *name, void *value, size_t size),
+	  (path, name, value, size), NODE_OURS(path, ENODATA))
+INTERPOSE(ssize_t, listxattr, (const char *path, char *list, size_t size), (path, list, size),
+	  NODE_OURS(path, 0))
+INTERPOSE(ssize_t, llistxattr, (const char *path, char *list, size_t size),
+	  (path, list, size), NODE_OURS(path, 0))

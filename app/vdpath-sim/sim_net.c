@@ -29,7 +29,21 @@ struct net_pass {
 	bool mrg;
 	uint32_t hdr_len;
 	uint64_t work;
+	struct sim_chain chain;		/* the TX or control chain being handled */
+	uint8_t cvq_carry;		/* control queue: see net_cvq_exec() */
 };
+
+/* What one element of a burst came to. */
+enum net_step {
+	NET_STEP_EMPTY,	/* nothing to take: the burst ends */
+	NET_STEP_DONE,	/* one element handled: go on */
+	NET_STEP_STOP,	/* a bad chain, no RX buffer or NEEDS_RESET: the vq waits (NET_STOP) */
+};
+
+/* One element of vq q; peer is the other vq of the burst (NET_NO_PEER for none). */
+typedef enum net_step (*net_step_fn)(struct net_pass *p, uint32_t q, uint32_t peer);
+
+#define NET_NO_PEER UINT32_MAX
 
 /* A read position in a list of iovs. */
 struct iov_cursor {
@@ -251,6 +265,11 @@ sim_net_link_set(struct sim_dev *dev, bool up)
 	dev->net->link_up = up;
 	net_config_status(dev);
 	sim_config_interrupt(dev);
+	if (up) {
+		/* nothing ran while down: what the driver queued must not wait for a new kick */
+		dev->net->link_resumed = true;
+		sim_thread_wake(dev);
+	}
 }
 
 void
@@ -477,120 +496,97 @@ net_tx_take(struct net_pass *p, uint32_t txq, struct sim_chain *tx, uint32_t *le
 	return rc;
 }
 
-static enum net_state
-net_state_of(enum net_state st, uint32_t n, bool more)
+/*
+ * Up to SIM_BURST elements of vq q, the loop every traffic mode and the control queue share.
+ * The rings of peer, when there is one, are translated for the same pass (loopback: TX is q,
+ * RX the peer). Inlined so each caller's step is a direct call.
+ */
+static inline __attribute__((always_inline)) enum net_state
+net_burst(struct net_pass *p, net_step_fn step, uint32_t q, uint32_t peer)
 {
-	if (st == NET_IDLE && (n == SIM_BURST || more))
-		return NET_MORE;
-	return st;
+	enum net_step last = NET_STEP_DONE;
+	uint32_t n;
+	bool more;
+
+	if (net_enter(p, q) < 0)
+		return NET_IDLE;
+	if (peer != NET_NO_PEER && net_enter(p, peer) < 0) {
+		sim_ring_end(p->dev, q, p->poll);
+		return NET_IDLE;
+	}
+	p->chain = (struct sim_chain){ .iov = p->net->iov_tx, .cap = p->net->scratch_cap };
+	for (n = 0; n < SIM_BURST && last == NET_STEP_DONE; n++)
+		last = step(p, q, peer);
+	more = sim_ring_end(p->dev, q, p->poll);
+	if (peer != NET_NO_PEER)
+		sim_ring_end(p->dev, peer, p->poll);
+	if (last == NET_STEP_STOP)
+		return NET_STOP;
+	return last == NET_STEP_DONE || more ? NET_MORE : NET_IDLE;
 }
 
-static enum net_state
-net_run_loopback(struct net_pass *p, uint32_t rxq, uint32_t txq)
+/* A TX chain taken by net_tx_take(): an empty ring ends the burst, a bad chain stops it. */
+static inline enum net_step
+net_tx_step(int rc)
+{
+	return rc == 0 ? NET_STEP_EMPTY : NET_STEP_STOP;
+}
+
+static enum net_step
+net_step_loopback(struct net_pass *p, uint32_t txq, uint32_t rxq)
 {
 	struct sim_dev *dev = p->dev;
-	struct sim_chain tx = { .iov = p->net->iov_tx, .cap = p->net->scratch_cap };
-	enum net_state st = NET_IDLE;
-	uint32_t n, len;
-	bool more;
+	struct sim_chain *tx = &p->chain;
+	bool overrun = false;
+	uint32_t len;
 	int rc;
 
-	if (net_enter(p, txq) < 0)
-		return NET_IDLE;
-	if (net_enter(p, rxq) < 0) {
-		sim_ring_end(dev, txq, p->poll);
-		return NET_IDLE;
+	rc = net_tx_take(p, txq, tx, &len);
+	if (rc <= 0)
+		return net_tx_step(rc);
+	if (!net_filter(p, tx, len)) {
+		dev->stats.rx_drops++;
+	} else if (net_rx_deliver(p, rxq, tx->iov, tx->nread, len) <= 0) {
+		/* no RX buffer: the frame is dropped, the TX buffer is done all the same */
+		dev->stats.rx_overruns++;
+		overrun = true;
 	}
-	for (n = 0; n < SIM_BURST; n++) {
-		rc = net_tx_take(p, txq, &tx, &len);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			st = NET_STOP;
-			break;
-		}
-		if (!net_filter(p, &tx, len)) {
-			dev->stats.rx_drops++;
-			sim_ring_push(dev, txq, tx.id, tx.ndesc, 0, tx.read_len);
-		} else {
-			rc = net_rx_deliver(p, rxq, tx.iov, tx.nread, len);
-			/* delivered or not, the TX buffer is done: no RX buffer means drop */
-			sim_ring_push(dev, txq, tx.id, tx.ndesc, 0, tx.read_len);
-			if (rc <= 0) {
-				dev->stats.rx_overruns++;
-				st = NET_STOP;
-			}
-		}
-		if (net_count_packet(p) || st == NET_STOP) {
-			st = NET_STOP;
-			n++;
-			break;
-		}
-	}
-	more = sim_ring_end(dev, txq, p->poll);
-	sim_ring_end(dev, rxq, p->poll);
-	return net_state_of(st, n, more);
+	sim_ring_push(dev, txq, tx->id, tx->ndesc, 0, tx->read_len);
+	return net_count_packet(p) || overrun ? NET_STEP_STOP : NET_STEP_DONE;
 }
 
-static enum net_state
-net_run_generator(struct net_pass *p, uint32_t rxq)
+static enum net_step
+net_step_generator(struct net_pass *p, uint32_t rxq, uint32_t peer)
 {
-	struct sim_dev *dev = p->dev;
 	struct sim_iov src = {
 		.base = p->net->gen_buf + SIM_NET_HDR_LEN - p->hdr_len,
 		.len = p->hdr_len + p->net->gen_frame_len,
 	};
-	enum net_state st = NET_IDLE;
-	uint32_t n;
-	bool more;
 	int rc;
 
-	if (net_enter(p, rxq) < 0)
-		return NET_IDLE;
-	for (n = 0; n < SIM_BURST; n++) {
-		rc = net_rx_deliver(p, rxq, &src, 1, src.len);
-		if (rc == 0)
-			break;
-		if (rc < 0 || net_count_packet(p)) {
-			st = NET_STOP;
-			n++;
-			break;
-		}
-	}
-	more = sim_ring_end(dev, rxq, p->poll);
-	return net_state_of(st, n, more);
+	(void)peer;
+	rc = net_rx_deliver(p, rxq, &src, 1, src.len);
+	if (rc == 0)
+		return NET_STEP_EMPTY;
+	return rc < 0 || net_count_packet(p) ? NET_STEP_STOP : NET_STEP_DONE;
 }
 
-/* TX of the generator and the sink: consumed, counted, dropped. */
-static enum net_state
-net_run_drain(struct net_pass *p, uint32_t txq)
+/* TX of the generator and the sink, and of any mode while the link is down: dropped. */
+static enum net_step
+net_step_drain(struct net_pass *p, uint32_t txq, uint32_t peer)
 {
-	struct sim_dev *dev = p->dev;
-	struct sim_chain tx = { .iov = p->net->iov_tx, .cap = p->net->scratch_cap };
-	enum net_state st = NET_IDLE;
-	uint32_t n, len;
-	bool more;
+	struct sim_chain *tx = &p->chain;
+	uint32_t len;
 	int rc;
 
-	if (net_enter(p, txq) < 0)
-		return NET_IDLE;
-	for (n = 0; n < SIM_BURST; n++) {
-		rc = net_tx_take(p, txq, &tx, &len);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			st = NET_STOP;
-			break;
-		}
-		sim_ring_push(dev, txq, tx.id, tx.ndesc, 0, tx.read_len);
-		if (net_count_packet(p)) {
-			st = NET_STOP;
-			n++;
-			break;
-		}
-	}
-	more = sim_ring_end(dev, txq, p->poll);
-	return net_state_of(st, n, more);
+	(void)peer;
+	rc = net_tx_take(p, txq, tx, &len);
+	if (rc <= 0)
+		return net_tx_step(rc);
+	if (!p->net->link_up)
+		p->dev->stats.link_down_drops++;
+	sim_ring_push(p->dev, txq, tx->id, tx->ndesc, 0, tx->read_len);
+	return net_count_packet(p) ? NET_STEP_STOP : NET_STEP_DONE;
 }
 
 /* ---- control queue ---- */
@@ -662,53 +658,44 @@ net_cvq_exec(struct net_pass *p, const uint8_t *cmd, uint32_t len, uint8_t *carr
 	return status;
 }
 
-static enum net_state
-net_run_cvq(struct net_pass *p, uint32_t cvq)
+static enum net_step
+net_step_cvq(struct net_pass *p, uint32_t cvq, uint32_t peer)
 {
 	struct sim_dev *dev = p->dev;
-	struct sim_chain c = { .iov = p->net->iov_tx, .cap = p->net->scratch_cap };
+	struct sim_chain *c = &p->chain;
 	uint8_t cmd[2 + CVQ_DATA_MAX];
-	uint8_t carry = VIRTIO_NET_ERR, status;
-	enum net_state st = NET_IDLE;
-	uint32_t n, len, written;
-	bool more;
+	uint32_t len, written = 0;
+	uint8_t status;
 	int rc;
 
-	if (net_enter(p, cvq) < 0)
-		return NET_IDLE;
-	for (n = 0; n < SIM_BURST; n++) {
-		rc = sim_ring_pop(dev, cvq, &c, SIM_CHAIN_READ | SIM_CHAIN_WRITE);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			dev->stats.cvq_err++;
-			st = NET_STOP;
-			break;
-		}
-		len = c.read_len > sizeof(cmd) ? sizeof(cmd) : (uint32_t)c.read_len;
-		if (len < 2 || !iov_read(c.iov, c.nread, 0, cmd, len)) {
-			/* vdpa_sim: a short header is an error and the chain is left as is */
-			dev->vq[cvq].errors++;
-			dev->stats.cvq_err++;
-			st = NET_STOP;
-			break;
-		}
-		dev->stats.cvq_commands++;
-		status = net_cvq_exec(p, cmd, len, &carry);
-		if (status == VIRTIO_NET_OK)
-			dev->stats.cvq_ok++;
-		else
-			dev->stats.cvq_err++;
-		written = 0;
-		if (c.niov > c.nread) {
-			c.iov[c.nread].base[0] = status;
-			written = 1;
-		}
-		sim_ring_push(dev, cvq, c.id, c.ndesc, written, c.read_len + c.write_len);
-		p->work++;
+	(void)peer;
+	rc = sim_ring_pop(dev, cvq, c, SIM_CHAIN_READ | SIM_CHAIN_WRITE);
+	if (rc == 0)
+		return NET_STEP_EMPTY;
+	if (rc < 0) {
+		dev->stats.cvq_err++;
+		return NET_STEP_STOP;
 	}
-	more = sim_ring_end(dev, cvq, p->poll);
-	return net_state_of(st, n, more);
+	len = c->read_len > sizeof(cmd) ? sizeof(cmd) : (uint32_t)c->read_len;
+	if (len < 2 || !iov_read(c->iov, c->nread, 0, cmd, len)) {
+		/* vdpa_sim: a short header is an error and the chain is left as is */
+		dev->vq[cvq].errors++;
+		dev->stats.cvq_err++;
+		return NET_STEP_STOP;
+	}
+	dev->stats.cvq_commands++;
+	status = net_cvq_exec(p, cmd, len, &p->cvq_carry);
+	if (status == VIRTIO_NET_OK)
+		dev->stats.cvq_ok++;
+	else
+		dev->stats.cvq_err++;
+	if (c->niov > c->nread) {
+		c->iov[c->nread].base[0] = status;
+		written = 1;
+	}
+	sim_ring_push(dev, cvq, c->id, c->ndesc, written, c->read_len + c->write_len);
+	p->work++;
+	return NET_STEP_DONE;
 }
 
 /* ---- the pass ---- */
@@ -726,6 +713,16 @@ vq_live(const struct sim_dev *dev, uint32_t idx)
 	return dev->vq[idx].ready && dev->vq[idx].running;
 }
 
+/* A vq that runs alone: a burst when it is pending and live, else it is no longer pending. */
+static inline __attribute__((always_inline)) void
+net_run_vq(struct net_pass *p, uint32_t q, net_step_fn step, uint32_t *pending)
+{
+	if ((*pending & vq_bit(q)) && vq_live(p->dev, q))
+		net_settle(pending, vq_bit(q), net_burst(p, step, q, NET_NO_PEER));
+	else
+		*pending &= ~vq_bit(q);
+}
+
 static void
 net_run_pair(struct net_pass *p, uint32_t pair, uint32_t *pending)
 {
@@ -739,26 +736,17 @@ net_run_pair(struct net_pass *p, uint32_t pair, uint32_t *pending)
 	case SIM_TRAFFIC_LOOPBACK:
 		/* vdpa_sim: TX and RX run only when both are ready */
 		if (vq_live(dev, rxq) && vq_live(dev, txq))
-			net_settle(pending, mask, net_run_loopback(p, rxq, txq));
+			net_settle(pending, mask, net_burst(p, net_step_loopback, txq, rxq));
 		else
 			*pending &= ~mask;
 		break;
 	case SIM_TRAFFIC_GENERATOR:
-		if ((*pending & vq_bit(rxq)) && vq_live(dev, rxq))
-			net_settle(pending, vq_bit(rxq), net_run_generator(p, rxq));
-		else
-			*pending &= ~vq_bit(rxq);
-		if ((*pending & vq_bit(txq)) && vq_live(dev, txq))
-			net_settle(pending, vq_bit(txq), net_run_drain(p, txq));
-		else
-			*pending &= ~vq_bit(txq);
+		net_run_vq(p, rxq, net_step_generator, pending);
+		net_run_vq(p, txq, net_step_drain, pending);
 		break;
 	case SIM_TRAFFIC_SINK:
 		*pending &= ~vq_bit(rxq);
-		if ((*pending & vq_bit(txq)) && vq_live(dev, txq))
-			net_settle(pending, vq_bit(txq), net_run_drain(p, txq));
-		else
-			*pending &= ~vq_bit(txq);
+		net_run_vq(p, txq, net_step_drain, pending);
 		break;
 	}
 }
@@ -770,6 +758,7 @@ sim_net_run(struct sim_dev *dev, uint32_t *pending, bool poll)
 		.dev = dev,
 		.net = dev->net,
 		.poll = poll,
+		.cvq_carry = VIRTIO_NET_ERR,
 	};
 	uint32_t cvq, pair, pairs, data_mask;
 
@@ -785,12 +774,10 @@ sim_net_run(struct sim_dev *dev, uint32_t *pending, bool poll)
 		    SIM_NET_HDR_LEN_LEGACY;
 
 	cvq = net_cvq_index(dev);
-	if (*pending & vq_bit(cvq)) {
-		if (sim_dev_has(dev, VIRTIO_NET_F_CTRL_VQ) && vq_live(dev, cvq))
-			net_settle(pending, vq_bit(cvq), net_run_cvq(&p, cvq));
-		else
-			*pending &= ~vq_bit(cvq);
-	}
+	if (sim_dev_has(dev, VIRTIO_NET_F_CTRL_VQ))
+		net_run_vq(&p, cvq, net_step_cvq, pending);
+	else
+		*pending &= ~vq_bit(cvq);
 
 	pairs = sim_dev_has(dev, VIRTIO_NET_F_MQ) ? p.net->active_pairs : 1;
 	data_mask = 0;

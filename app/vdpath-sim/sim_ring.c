@@ -68,6 +68,18 @@ ring_log_error(struct sim_dev *dev, uint32_t idx, const char *what, int err)
 		"");
 }
 
+/* A chain that failed its walk: counted and logged by cause; returns rc. */
+static int
+ring_chain_fail(struct sim_dev *dev, uint32_t idx, int rc)
+{
+	dev->vq[idx].errors++;
+	ring_log_error(dev, idx, rc == -ELOOP ? "descriptor chain longer than the ring" :
+		       rc == -EFAULT ? "buffer not mapped in the device IOTLB" :
+		       rc == -EPROTO ? "descriptor direction not allowed here" :
+		       "malformed descriptor chain", rc);
+	return rc;
+}
+
 int
 sim_ring_setup(struct sim_dev *dev, uint32_t idx)
 {
@@ -252,7 +264,7 @@ sim_ring_begin(struct sim_dev *dev, uint32_t idx, bool poll, bool probe)
 	r->used = ring_area(dev, idx, r->device_iova, 6 + num * 8, SIM_PERM_WO, probe);
 	if (r->used == NULL)
 		return -EFAULT;
-	r->used_ring = (struct sim_vring_used_elem *)(r->used + 2);
+	r->used_ring = (struct vring_used_elem *)(r->used + 2);
 	r->mapped = true;
 	ring_kicks_split(r, vq, poll);
 	return 0;
@@ -391,10 +403,10 @@ static int
 chain_walk_split(struct sim_dev *dev, uint32_t idx, struct sim_ring *r, struct sim_chain *c,
 		 uint16_t head, unsigned int allow)
 {
-	const struct sim_vring_desc *table = r->desc;
+	const struct vring_desc *table = r->desc;
 	uint32_t tnum = r->num, i = head, count = 0;
 	bool in_indirect = false;
-	struct sim_vring_desc d;
+	struct vring_desc d;
 	int rc;
 
 	for (;;) {
@@ -458,15 +470,7 @@ ring_pop_split(struct sim_dev *dev, uint32_t idx, struct sim_ring *r, struct sim
 		return rc;
 	}
 	rc = chain_walk_split(dev, idx, r, c, head, allow);
-	if (rc < 0) {
-		vq->errors++;
-		ring_log_error(dev, idx, rc == -ELOOP ? "descriptor chain longer than the ring" :
-			       rc == -EFAULT ? "buffer not mapped in the device IOTLB" :
-			       rc == -EPROTO ? "descriptor direction not allowed here" :
-			       "malformed descriptor chain", rc);
-		return rc;
-	}
-	return 1;
+	return rc < 0 ? ring_chain_fail(dev, idx, rc) : 1;
 }
 
 static inline bool
@@ -477,11 +481,11 @@ packed_desc_avail(uint16_t flags, bool wrap)
 
 static int
 chain_walk_packed_indirect(struct sim_dev *dev, uint32_t idx, struct sim_ring *r,
-			   struct sim_chain *c, const struct sim_vring_packed_desc *d,
+			   struct sim_chain *c, const struct vring_packed_desc *d,
 			   uint32_t *count, unsigned int allow)
 {
-	const struct sim_vring_packed_desc *table;
-	struct sim_vring_packed_desc e;
+	const struct vring_packed_desc *table;
+	struct vring_packed_desc e;
 	uint32_t n, i;
 	int rc;
 
@@ -513,7 +517,7 @@ ring_pop_packed(struct sim_dev *dev, uint32_t idx, struct sim_ring *r, struct si
 	struct sim_vq *vq = &dev->vq[idx];
 	uint16_t slot = vq->last_avail;
 	bool wrap = vq->avail_wrap;
-	struct sim_vring_packed_desc d;
+	struct vring_packed_desc d;
 	uint32_t count = 0, slots = 0;
 	int rc = 0;
 
@@ -554,15 +558,7 @@ ring_pop_packed(struct sim_dev *dev, uint32_t idx, struct sim_ring *r, struct si
 	vq->last_avail = slot;
 	vq->avail_wrap = wrap;
 	c->ndesc = slots;
-	if (rc < 0) {
-		vq->errors++;
-		ring_log_error(dev, idx, rc == -ELOOP ? "descriptor chain longer than the ring" :
-			       rc == -EFAULT ? "buffer not mapped in the device IOTLB" :
-			       rc == -EPROTO ? "descriptor direction not allowed here" :
-			       "malformed descriptor chain", rc);
-		return rc;
-	}
-	return 1;
+	return rc < 0 ? ring_chain_fail(dev, idx, rc) : 1;
 }
 
 int
@@ -605,8 +601,8 @@ sim_ring_push_n(struct sim_dev *dev, uint32_t idx, const struct sim_rx_buf *bufs
 {
 	struct sim_vq *vq = &dev->vq[idx];
 	struct sim_ring *r = ring_get(dev, idx);
-	struct sim_vring_packed_desc *d, *first = NULL;
-	struct sim_vring_used_elem *e;
+	struct vring_packed_desc *d, *first = NULL;
+	struct vring_used_elem *e;
 	uint16_t first_flags = 0, flags;
 	uint32_t i, id, len;
 

@@ -55,15 +55,21 @@ stats_dev_write(FILE *f, struct sim_dev *dev)
 		"\"status\": %u,\n     \"iotlb\": {\"updates\": %" PRIu64 ", \"invalidates\": %"
 		PRIu64 ", \"batches\": %" PRIu64 ", \"failed\": %" PRIu64 ", \"vhost_entries\": %"
 		PRIu64 ", \"device_entries\": %" PRIu64 ", \"device_identity\": %s, "
-		"\"pinned_bytes\": %" PRIu64 "},\n     \"resets\": %" PRIu64 ", \"kicks\": %" PRIu64
-		", \"dma_faults\": %" PRIu64 ",\n     \"cvq\": {\"commands\": %" PRIu64 ", \"ok\": %"
-		PRIu64 ", \"err\": %" PRIu64 "},\n     \"asids\": [",
+		"\"pinned_bytes\": %" PRIu64 "},\n",
 		dev->path, sim_personality_name(sim_opts.personality), dev->stats.opens,
 		dev->backend_acked, dev->drv_features, dev->status, dev->stats.iotlb_updates,
 		dev->stats.iotlb_invalidates, dev->stats.iotlb_batches, dev->stats.iotlb_failed,
 		vhost_entries, dev_entries, sim_iotlb_dev_identity(dev) ? "true" : "false",
-		dev->stats.pinned_bytes, dev->stats.resets, kicks, dev->stats.dma_faults,
-		dev->stats.cvq_commands, dev->stats.cvq_ok, dev->stats.cvq_err);
+		dev->stats.pinned_bytes);
+	fprintf(f, "     \"resets\": %" PRIu64 ", \"kicks\": %" PRIu64 ", \"dma_faults\": %" PRIu64
+		", \"config_interrupts\": %" PRIu64 ", \"bad_used_injected\": %" PRIu64 ",\n"
+		"     \"cvq\": {\"commands\": %" PRIu64 ", \"ok\": %" PRIu64 ", \"err\": %" PRIu64
+		"},\n     \"drops\": {\"rx_filtered\": %" PRIu64 ", \"rx_no_buffer\": %" PRIu64
+		", \"tx_bad_chain\": %" PRIu64 ", \"link_down\": %" PRIu64 "},\n     \"asids\": [",
+		dev->stats.resets, kicks, dev->stats.dma_faults, dev->stats.config_interrupts,
+		dev->stats.bad_used_injected, dev->stats.cvq_commands, dev->stats.cvq_ok,
+		dev->stats.cvq_err, dev->stats.rx_drops, dev->stats.rx_overruns,
+		dev->stats.tx_errors, dev->stats.link_down_drops);
 	stats_asids_write(f, dev);
 	fprintf(f, ",\n     \"queues\": [");
 	for (i = 0; i < dev->nvqs; i++)

@@ -245,6 +245,29 @@ worker_flap(struct sim_worker *w, uint64_t now)
 		w->next_flap_ns = now + sim_opts.link_flap_ms * 1000000ULL;
 }
 
+/*
+ * Under dev->lock. In notify mode the vqs of a link that was down ran dry without completing
+ * anything the driver had queued (generator RX buffers, say); after link up they run once as
+ * if kicked, or at resume if the device is suspended.
+ */
+static void
+worker_link_resumed(struct sim_worker *w)
+{
+	struct sim_dev *dev = w->dev;
+	uint32_t ready;
+
+	if (dev->net == NULL || !dev->net->link_resumed)
+		return;
+	dev->net->link_resumed = false;
+	if (w->poll || !(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+		return;
+	ready = sim_net_ready_mask(dev);
+	if (dev->suspended)
+		w->deferred |= ready;
+	else
+		w->pending |= ready;
+}
+
 /* Wait up to timeout_ns (negative: forever) for kicks or a wake; collect kick counts. */
 static void
 worker_wait(struct sim_worker *w, int64_t timeout_ns)
@@ -300,6 +323,7 @@ worker_pass(struct sim_worker *w, uint64_t now)
 	if (w->pending)
 		did = sim_net_run(dev, &w->pending, w->poll);
 	worker_flap(w, now);
+	worker_link_resumed(w);
 	return did;
 }
 

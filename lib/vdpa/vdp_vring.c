@@ -41,50 +41,47 @@ config_fail(struct vdp_dev *dev, const struct vdp_op *op, int ret, uint32_t off,
 	return vdp_dev_fail(dev, op, ret, VDP_NO_VQ, hint, "off %u, len %u", off, len);
 }
 
-int
-vdp_dev_get_config(struct vdp_dev *dev, uint32_t off, void *buf, uint32_t len)
+/* GET_CONFIG into out or SET_CONFIG from in, in CONFIG_CHUNK pieces. */
+static int
+config_xfer(struct vdp_dev *dev, const struct vdp_op *op, unsigned long req, uint32_t off,
+	    const void *in, void *out, uint32_t len)
 {
-	static const struct vdp_op op = { .name = "VHOST_VDPA_GET_CONFIG" };
 	struct config_buf cfg;
 	uint32_t done = 0, n;
 	int ret;
 
 	if (VDP_UNLIKELY(len == 0))
-		return config_fail(dev, &op, -EINVAL, off, len);
+		return config_fail(dev, op, -EINVAL, off, len);
 	while (done < len) {
 		n = len - done < CONFIG_CHUNK ? len - done : CONFIG_CHUNK;
 		cfg.hdr.off = off + done;
 		cfg.hdr.len = n;
-		ret = vdp_dev_ioctl(dev, VHOST_VDPA_GET_CONFIG, &cfg);
+		if (in != NULL)
+			memcpy(cfg.data, (const uint8_t *)in + done, n);
+		ret = vdp_dev_ioctl(dev, req, &cfg);
 		if (VDP_UNLIKELY(ret < 0))
-			return config_fail(dev, &op, ret, off + done, n);
-		memcpy((uint8_t *)buf + done, cfg.data, n);
+			return config_fail(dev, op, ret, off + done, n);
+		if (out != NULL)
+			memcpy((uint8_t *)out + done, cfg.data, n);
 		done += n;
 	}
 	return 0;
 }
 
 int
+vdp_dev_get_config(struct vdp_dev *dev, uint32_t off, void *buf, uint32_t len)
+{
+	static const struct vdp_op op = { .name = "VHOST_VDPA_GET_CONFIG" };
+
+	return config_xfer(dev, &op, VHOST_VDPA_GET_CONFIG, off, NULL, buf, len);
+}
+
+int
 vdp_dev_set_config(struct vdp_dev *dev, uint32_t off, const void *buf, uint32_t len)
 {
 	static const struct vdp_op op = { .name = "VHOST_VDPA_SET_CONFIG" };
-	struct config_buf cfg;
-	uint32_t done = 0, n;
-	int ret;
 
-	if (VDP_UNLIKELY(len == 0))
-		return config_fail(dev, &op, -EINVAL, off, len);
-	while (done < len) {
-		n = len - done < CONFIG_CHUNK ? len - done : CONFIG_CHUNK;
-		cfg.hdr.off = off + done;
-		cfg.hdr.len = n;
-		memcpy(cfg.data, (const uint8_t *)buf + done, n);
-		ret = vdp_dev_ioctl(dev, VHOST_VDPA_SET_CONFIG, &cfg);
-		if (VDP_UNLIKELY(ret < 0))
-			return config_fail(dev, &op, ret, off + done, n);
-		done += n;
-	}
-	return 0;
+	return config_xfer(dev, &op, VHOST_VDPA_SET_CONFIG, off, buf, NULL, len);
 }
 
 static int VDP_COLD
@@ -131,6 +128,20 @@ get_vq_state(struct vdp_dev *dev, const struct vdp_op *op, unsigned long req, ui
 				    idx);
 	*out = s.num;
 	return 0;
+}
+
+/* Logs a failed {index, num} ioctl with its own hint and returns ret. */
+typedef int (*set_vq_state_fail_fn)(struct vdp_dev *dev, int ret, uint32_t index, uint32_t num);
+
+/* {index, num} in: SET_VRING_NUM, SET_VRING_BASE, SET_VRING_ENABLE, SET_GROUP_ASID. */
+static inline int
+set_vq_state(struct vdp_dev *dev, unsigned long req, uint32_t index, uint32_t num,
+	     set_vq_state_fail_fn fail)
+{
+	struct vhost_vring_state s = { .index = index, .num = num };
+	int ret = vdp_dev_ioctl(dev, req, &s);
+
+	return VDP_UNLIKELY(ret < 0) ? fail(dev, ret, index, num) : 0;
 }
 
 int
@@ -198,13 +209,7 @@ set_group_asid_fail(struct vdp_dev *dev, int ret, uint32_t group, uint32_t asid)
 int
 vdp_dev_set_group_asid(struct vdp_dev *dev, uint32_t group, uint32_t asid)
 {
-	struct vhost_vring_state s = { .index = group, .num = asid };
-	int ret;
-
-	ret = vdp_dev_ioctl(dev, VHOST_VDPA_SET_GROUP_ASID, &s);
-	if (VDP_UNLIKELY(ret < 0))
-		return set_group_asid_fail(dev, ret, group, asid);
-	return 0;
+	return set_vq_state(dev, VHOST_VDPA_SET_GROUP_ASID, group, asid, set_group_asid_fail);
 }
 
 /* --- vrings -------------------------------------------------------------------------------- */
@@ -240,13 +245,7 @@ set_vring_num_fail(struct vdp_dev *dev, int ret, uint32_t idx, uint32_t num)
 int
 vdp_dev_set_vring_num(struct vdp_dev *dev, uint32_t idx, uint32_t num)
 {
-	struct vhost_vring_state s = { .index = idx, .num = num };
-	int ret;
-
-	ret = vdp_dev_ioctl(dev, VHOST_SET_VRING_NUM, &s);
-	if (VDP_UNLIKELY(ret < 0))
-		return set_vring_num_fail(dev, ret, idx, num);
-	return 0;
+	return set_vq_state(dev, VHOST_SET_VRING_NUM, idx, num, set_vring_num_fail);
 }
 
 static int VDP_COLD
@@ -312,13 +311,7 @@ set_vring_base_fail(struct vdp_dev *dev, int ret, uint32_t idx, uint32_t base)
 int
 vdp_dev_set_vring_base(struct vdp_dev *dev, uint32_t idx, uint32_t base)
 {
-	struct vhost_vring_state s = { .index = idx, .num = base };
-	int ret;
-
-	ret = vdp_dev_ioctl(dev, VHOST_SET_VRING_BASE, &s);
-	if (VDP_UNLIKELY(ret < 0))
-		return set_vring_base_fail(dev, ret, idx, base);
-	return 0;
+	return set_vq_state(dev, VHOST_SET_VRING_BASE, idx, base, set_vring_base_fail);
 }
 
 int
@@ -358,17 +351,19 @@ vdp_dev_set_vring_call(struct vdp_dev *dev, uint32_t idx, int fd)
 	return set_vring_file(dev, &op, VHOST_SET_VRING_CALL, idx, fd);
 }
 
+static int VDP_COLD
+set_vring_enable_fail(struct vdp_dev *dev, int ret, uint32_t idx, uint32_t enable)
+{
+	static const struct vdp_op op = { .name = "VHOST_VDPA_SET_VRING_ENABLE", .vq = true };
+
+	return vdp_dev_fail(dev, &op, ret, idx, NULL, "idx %u, %u", idx, enable);
+}
+
 int
 vdp_dev_set_vring_enable(struct vdp_dev *dev, uint32_t idx, bool enable)
 {
-	static const struct vdp_op op = { .name = "VHOST_VDPA_SET_VRING_ENABLE", .vq = true };
-	struct vhost_vring_state s = { .index = idx, .num = enable ? 1 : 0 };
-	int ret;
-
-	ret = vdp_dev_ioctl(dev, VHOST_VDPA_SET_VRING_ENABLE, &s);
-	if (VDP_UNLIKELY(ret < 0))
-		return vdp_dev_fail(dev, &op, ret, idx, NULL, "idx %u, %u", idx, s.num);
-	return 0;
+	return set_vq_state(dev, VHOST_VDPA_SET_VRING_ENABLE, idx, enable ? 1 : 0,
+			    set_vring_enable_fail);
 }
 
 /* --- doorbell pages ------------------------------------------------------------------------ */
