@@ -114,7 +114,6 @@ uint32_t sim_map_remove(struct sim_map *m, uint64_t iova, uint64_t last);
 bool sim_map_overlaps(const struct sim_map *m, uint64_t iova, uint64_t last);
 void sim_map_clear(struct sim_map *m);
 int sim_map_copy(struct sim_map *dst, const struct sim_map *src);
-void sim_map_free(struct sim_map *m);
 /* Host pointer for [iova, iova + len) if one entry covers it with perm; NULL otherwise. */
 void *sim_map_translate(const struct sim_map *m, uint64_t iova, uint64_t len, uint8_t perm);
 

@@ -139,13 +139,6 @@ sim_map_copy(struct sim_map *dst, const struct sim_map *src)
 	return 0;
 }
 
-void
-sim_map_free(struct sim_map *m)
-{
-	free(m->e);
-	memset(m, 0, sizeof(*m));
-}
-
 /*
  * Entries that are adjacent in both IOVA and user address form one host range (each 2 MiB
  * hugepage of a DPDK memseg list is its own VMA, hence its own entry in VA mode), so an access
