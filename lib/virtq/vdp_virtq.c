@@ -250,8 +250,8 @@ vdp_virtq_add_out(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const 
 	if (vq->broken || vq->draining || n == 0)
 		return 0;
 	if (vq->flags & VDP_VIRTQ_F_PACKED)
-		return vq_packed_add(vq, segs, nsegs, cookies, n, false);
-	return vq_split_add(vq, segs, nsegs, cookies, n, false);
+		return vq_packed_add_out(vq, segs, nsegs, cookies, n);
+	return vq_split_add_out(vq, segs, nsegs, cookies, n);
 }
 
 uint16_t
@@ -261,8 +261,26 @@ vdp_virtq_add_in(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const u
 	if (vq->broken || vq->draining || n == 0)
 		return 0;
 	if (vq->flags & VDP_VIRTQ_F_PACKED)
-		return vq_packed_add(vq, segs, nsegs, cookies, n, true);
-	return vq_split_add(vq, segs, nsegs, cookies, n, true);
+		return vq_packed_add_in(vq, segs, nsegs, cookies, n);
+	return vq_split_add_in(vq, segs, nsegs, cookies, n);
+}
+
+uint16_t
+vdp_virtq_add_chain(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, uint16_t n_out,
+		    uint16_t n_in, void *cookie)
+{
+	uint32_t ns = (uint32_t)n_out + n_in;
+
+	if (vq->broken || vq->draining)
+		return 0;
+	/* 0 segments is refused by the add path itself; more than 16 bits' worth here */
+	if (ns > UINT16_MAX) {
+		vq->stats.bad_input++;
+		return 0;
+	}
+	if (vq->flags & VDP_VIRTQ_F_PACKED)
+		return vq_packed_add_chain(vq, segs, (uint16_t)ns, n_out, cookie);
+	return vq_split_add_chain(vq, segs, (uint16_t)ns, n_out, cookie);
 }
 
 uint16_t

@@ -142,6 +142,20 @@ uint16_t vdp_virtq_add_in(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs
 			  const uint16_t *nsegs, void *const *cookies, uint16_t n);
 
 /*
+ * Make one buffer available whose first n_out segments (segs[0..n_out)) are device-readable
+ * and whose next n_in are device-writable: a virtio-net control command (class, command and
+ * data out, the ack byte in), or any request/response pair. It goes through an indirect table
+ * like the others (VDP_VIRTQ_F_INDIRECT and 2..VDP_VIRTQ_INDIRECT_MAX segments). Returns 1
+ * when added; 0 when it does not fit (stats.full), on a broken or draining ring, or for
+ * n_out + n_in == 0 or more segments than the ring holds (stats.bad_input). The used length
+ * reported for it is checked against the writable part only (n_in == 0: it must be 0), and
+ * a buffer completed implicitly by an in-order batch comes back with that part's length.
+ * Not a burst path: one release barrier per call. Use add_out/add_in for data traffic.
+ */
+uint16_t vdp_virtq_add_chain(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs,
+			     uint16_t n_out, uint16_t n_in, void *cookie);
+
+/*
  * Take up to n used buffers: cookies[i] and, when lens is not NULL, lens[i], the bytes the
  * device wrote (0 for device-readable buffers). A length the device reports above the
  * buffer's capacity is counted (bad_used_len) and returned as 0: the buffer comes back but its

@@ -50,9 +50,9 @@ packed_used_advance(struct vdp_virtq *vq, uint16_t nd)
 }
 
 /* Fill the slots of one buffer from *slot on; returns the head's flags, not yet stored. */
-static inline uint16_t
+static inline __attribute__((always_inline)) uint16_t
 packed_fill(struct vdp_virtq *vq, uint16_t id, const struct vdp_virtq_seg *segs, uint16_t ns,
-	    uint16_t slots, uint16_t wflag, uint16_t *slot, uint16_t *bits)
+	    uint16_t slots, uint32_t wfirst, uint16_t *slot, uint16_t *bits)
 {
 	struct vq_pdesc *desc = vq->packed.desc;
 	uint16_t head_flags = 0, j;
@@ -65,7 +65,7 @@ packed_fill(struct vdp_virtq *vq, uint16_t id, const struct vdp_virtq_seg *segs,
 			t[j].addr = segs[j].iova;
 			t[j].len = segs[j].len;
 			t[j].id = 0;
-			t[j].flags = wflag;
+			t[j].flags = vq_seg_wflag(j, wfirst);
 		}
 		d->addr = vq_ind_iova(vq, id);
 		d->len = (uint32_t)ns * sizeof(*t);
@@ -76,7 +76,7 @@ packed_fill(struct vdp_virtq *vq, uint16_t id, const struct vdp_virtq_seg *segs,
 	}
 	for (j = 0; j < ns; j++) {
 		struct vq_pdesc *d = &desc[*slot];
-		uint16_t fl = *bits | wflag | (j + 1 < ns ? VQ_DESC_F_NEXT : 0);
+		uint16_t fl = *bits | vq_seg_wflag(j, wfirst) | (j + 1 < ns ? VQ_DESC_F_NEXT : 0);
 
 		d->addr = segs[j].iova;
 		d->len = segs[j].len;
@@ -91,13 +91,15 @@ packed_fill(struct vdp_virtq *vq, uint16_t id, const struct vdp_virtq_seg *segs,
 	return head_flags;
 }
 
-uint16_t
-vq_packed_add(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint16_t *nsegs,
-	      void *const *cookies, uint16_t n, bool in)
+/*
+ * Buffers whose segments from wfirst on are device-writable (see VQ_WFIRST_NONE). Inlined
+ * into each entry point, so add_out and add_in carry no per-segment direction test.
+ */
+static inline __attribute__((always_inline)) uint16_t
+packed_add(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint16_t *nsegs,
+	   void *const *cookies, uint16_t n, uint32_t wfirst)
 {
 	struct vq_pdesc *desc = vq->packed.desc;
-	uint16_t wflag = in ? VQ_DESC_F_WRITE : 0;
-	uint16_t info_in = in ? VQ_META_IN : 0;
 	uint16_t slot = vq->avail_idx, bits = vq->avail_bits;
 	uint16_t *first = NULL, first_flags = 0;
 	uint32_t taken = 0;
@@ -124,11 +126,11 @@ vq_packed_add(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint
 			vq->free_head = vq->meta[id].next;
 		}
 		head_slot = slot;
-		head_flags = packed_fill(vq, id, segs, ns, slots, wflag, &slot, &bits);
+		head_flags = packed_fill(vq, id, segs, ns, slots, wfirst, &slot, &bits);
 		m = &vq->meta[id];
 		m->cookie = cookies[i];
-		m->cap = ns == 1 ? segs->len : vq_segs_cap(segs, ns);
-		m->info = slots | info_in;
+		m->cap = vq_buf_cap(segs, ns, wfirst);
+		m->info = slots | vq_buf_dir(ns, wfirst);
 		vq->num_free -= slots;
 		taken += slots;
 		segs += ns;
@@ -153,6 +155,27 @@ vq_packed_add(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint
 		vq_store16_release(first, first_flags);
 	}
 	return i;
+}
+
+uint16_t
+vq_packed_add_out(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint16_t *nsegs,
+		  void *const *cookies, uint16_t n)
+{
+	return packed_add(vq, segs, nsegs, cookies, n, VQ_WFIRST_NONE);
+}
+
+uint16_t
+vq_packed_add_in(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint16_t *nsegs,
+		 void *const *cookies, uint16_t n)
+{
+	return packed_add(vq, segs, nsegs, cookies, n, 0);
+}
+
+uint16_t
+vq_packed_add_chain(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, uint16_t ns,
+		    uint16_t n_out, void *cookie)
+{
+	return packed_add(vq, segs, &ns, &cookie, 1, n_out);
 }
 
 static inline void

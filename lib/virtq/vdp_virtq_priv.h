@@ -72,7 +72,7 @@ struct vq_event {
 
 /*
  * Per buffer id (split: head descriptor index; packed: buffer id), driver-private. info is the
- * number of ring slots the buffer holds, | VQ_META_IN for device-writable buffers; 0 means
+ * number of ring slots the buffer holds, | VQ_META_IN when it has a device-writable part; 0 means
  * the id is not outstanding. next links free descriptors (split) or free ids (packed).
  */
 #define VQ_META_IN	0x8000u
@@ -207,6 +207,46 @@ vq_segs_cap(const struct vdp_virtq_seg *segs, uint16_t ns)
 	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
 }
 
+/*
+ * Where the device-writable part of a buffer starts: segments from index wfirst on carry
+ * VQ_DESC_F_WRITE. add_in passes 0 and add_out VQ_WFIRST_NONE, both constants, so that in
+ * their inlined copies the per-segment test folds away; add_chain passes its n_out.
+ * VQ_WFIRST_NONE is above any 16-bit segment index: the test is false by type alone.
+ */
+#define VQ_WFIRST_NONE		0x10000u
+
+static inline uint16_t
+vq_seg_wflag(uint16_t j, uint32_t wfirst)
+{
+	return (uint32_t)j >= wfirst ? VQ_DESC_F_WRITE : 0;
+}
+
+/*
+ * What the device may report as used for a buffer of ns segments. A buffer with a writable
+ * part may be written up to that part's bytes; an all-readable one from add_out keeps the
+ * sum of its segments (what devices that echo the TX length report).
+ */
+static inline uint32_t
+vq_buf_cap(const struct vdp_virtq_seg *segs, uint16_t ns, uint32_t wfirst)
+{
+	if (wfirst == VQ_WFIRST_NONE)
+		return ns == 1 ? segs->len : vq_segs_cap(segs, ns);
+	if (wfirst >= ns)
+		return 0;
+	if (ns - wfirst == 1)
+		return segs[wfirst].len;
+	return vq_segs_cap(segs + wfirst, (uint16_t)(ns - wfirst));
+}
+
+/* VQ_META_IN when the buffer has a device-writable part. */
+static inline uint16_t
+vq_buf_dir(uint16_t ns, uint32_t wfirst)
+{
+	if (wfirst == 0)
+		return VQ_META_IN;
+	return wfirst < ns ? VQ_META_IN : 0;
+}
+
 /* Ring slots a buffer of ns segments takes; 0 when it cannot be added at all. */
 static inline uint16_t
 vq_slots_for(const struct vdp_virtq *vq, uint16_t ns)
@@ -261,8 +301,12 @@ void vq_set_broken(struct vdp_virtq *vq, const char *fmt, ...)
 
 /* Split half (vdp_virtq_split.c). */
 void vq_split_init(struct vdp_virtq *vq, const struct vq_layout *lay);
-uint16_t vq_split_add(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs,
-		      const uint16_t *nsegs, void *const *cookies, uint16_t n, bool in);
+uint16_t vq_split_add_out(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs,
+			  const uint16_t *nsegs, void *const *cookies, uint16_t n);
+uint16_t vq_split_add_in(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs,
+			 const uint16_t *nsegs, void *const *cookies, uint16_t n);
+uint16_t vq_split_add_chain(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs,
+			    uint16_t ns, uint16_t n_out, void *cookie);
 uint16_t vq_split_get_used(struct vdp_virtq *vq, void **cookies, uint32_t *lens, uint16_t n);
 bool vq_split_has_used(const struct vdp_virtq *vq);
 bool vq_split_needs_kick(struct vdp_virtq *vq);
@@ -271,8 +315,12 @@ void vq_split_intr_disable(struct vdp_virtq *vq);
 
 /* Packed half (vdp_virtq_packed.c). */
 void vq_packed_init(struct vdp_virtq *vq, const struct vq_layout *lay);
-uint16_t vq_packed_add(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs,
-		       const uint16_t *nsegs, void *const *cookies, uint16_t n, bool in);
+uint16_t vq_packed_add_out(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs,
+			   const uint16_t *nsegs, void *const *cookies, uint16_t n);
+uint16_t vq_packed_add_in(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs,
+			  const uint16_t *nsegs, void *const *cookies, uint16_t n);
+uint16_t vq_packed_add_chain(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs,
+			     uint16_t ns, uint16_t n_out, void *cookie);
 uint16_t vq_packed_get_used(struct vdp_virtq *vq, void **cookies, uint32_t *lens, uint16_t n);
 bool vq_packed_has_used(const struct vdp_virtq *vq);
 bool vq_packed_needs_kick(struct vdp_virtq *vq);

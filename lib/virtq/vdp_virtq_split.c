@@ -33,10 +33,13 @@ vq_split_init(struct vdp_virtq *vq, const struct vq_layout *lay)
 		vq->meta[i].next = (uint16_t)((i + 1) & vq->mask);
 }
 
-/* One indirect table for buffer head: the ring descriptor points at it. */
-static void
+/*
+ * One indirect table for buffer head: the ring descriptor points at it. Inlined so that each
+ * add entry point gets its own copy with the direction folded in.
+ */
+static inline __attribute__((always_inline)) void
 split_fill_indirect(struct vdp_virtq *vq, uint16_t head, const struct vdp_virtq_seg *segs,
-		    uint16_t ns, uint16_t wflag)
+		    uint16_t ns, uint32_t wfirst)
 {
 	struct vq_desc *t = vq_ind_table(vq, head);
 	struct vq_desc *d = &vq->split.desc[head];
@@ -45,7 +48,7 @@ split_fill_indirect(struct vdp_virtq *vq, uint16_t head, const struct vdp_virtq_
 	for (j = 0; j < ns; j++) {
 		t[j].addr = segs[j].iova;
 		t[j].len = segs[j].len;
-		t[j].flags = wflag | (j + 1 < ns ? VQ_DESC_F_NEXT : 0);
+		t[j].flags = vq_seg_wflag(j, wfirst) | (j + 1 < ns ? VQ_DESC_F_NEXT : 0);
 		t[j].next = j + 1;
 	}
 	d->addr = vq_ind_iova(vq, head);
@@ -55,16 +58,16 @@ split_fill_indirect(struct vdp_virtq *vq, uint16_t head, const struct vdp_virtq_
 }
 
 /* Take slots descriptors for a buffer of ns segments; returns the head. */
-static inline uint16_t
+static inline __attribute__((always_inline)) uint16_t
 split_fill(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, uint16_t ns, uint16_t slots,
-	   uint16_t wflag)
+	   uint32_t wfirst)
 {
 	struct vq_desc *desc = vq->split.desc;
 	uint16_t head = vq->free_head;
 	uint16_t d = head, nxt, j;
 
 	if (slots != ns) {
-		split_fill_indirect(vq, head, segs, ns, wflag);
+		split_fill_indirect(vq, head, segs, ns, wfirst);
 		vq->free_head = vq->in_order ? (uint16_t)((head + 1) & vq->mask) :
 					       vq->meta[head].next;
 		return head;
@@ -74,7 +77,7 @@ split_fill(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, uint16_t ns, 
 		nxt = vq->in_order ? (uint16_t)((d + 1) & vq->mask) : vq->meta[d].next;
 		desc[d].addr = segs[j].iova;
 		desc[d].len = segs[j].len;
-		desc[d].flags = wflag | (j + 1 < ns ? VQ_DESC_F_NEXT : 0);
+		desc[d].flags = vq_seg_wflag(j, wfirst) | (j + 1 < ns ? VQ_DESC_F_NEXT : 0);
 		desc[d].next = nxt;
 		d = nxt;
 	}
@@ -82,13 +85,15 @@ split_fill(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, uint16_t ns, 
 	return head;
 }
 
-uint16_t
-vq_split_add(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint16_t *nsegs,
-	     void *const *cookies, uint16_t n, bool in)
+/*
+ * Buffers whose segments from wfirst on are device-writable (see VQ_WFIRST_NONE). Inlined
+ * into each entry point, so add_out and add_in carry no per-segment direction test.
+ */
+static inline __attribute__((always_inline)) uint16_t
+split_add(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint16_t *nsegs,
+	  void *const *cookies, uint16_t n, uint32_t wfirst)
 {
 	uint16_t *ring = vq->split.avail->ring;
-	uint16_t wflag = in ? VQ_DESC_F_WRITE : 0;
-	uint16_t info_in = in ? VQ_META_IN : 0;
 	uint16_t avail = vq->avail_idx;
 	uint16_t i;
 
@@ -106,11 +111,11 @@ vq_split_add(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint1
 			vq->stats.full++;
 			break;
 		}
-		head = split_fill(vq, segs, ns, slots, wflag);
+		head = split_fill(vq, segs, ns, slots, wfirst);
 		m = &vq->meta[head];
 		m->cookie = cookies[i];
-		m->cap = ns == 1 ? segs->len : vq_segs_cap(segs, ns);
-		m->info = slots | info_in;
+		m->cap = vq_buf_cap(segs, ns, wfirst);
+		m->info = slots | vq_buf_dir(ns, wfirst);
 		vq->num_free -= slots;
 		ring[avail & vq->mask] = head;
 		avail++;
@@ -124,6 +129,27 @@ vq_split_add(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint1
 		vq_store16_release(&vq->split.avail->idx, avail);
 	}
 	return i;
+}
+
+uint16_t
+vq_split_add_out(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint16_t *nsegs,
+		 void *const *cookies, uint16_t n)
+{
+	return split_add(vq, segs, nsegs, cookies, n, VQ_WFIRST_NONE);
+}
+
+uint16_t
+vq_split_add_in(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint16_t *nsegs,
+		void *const *cookies, uint16_t n)
+{
+	return split_add(vq, segs, nsegs, cookies, n, 0);
+}
+
+uint16_t
+vq_split_add_chain(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, uint16_t ns,
+		   uint16_t n_out, void *cookie)
+{
+	return split_add(vq, segs, &ns, &cookie, 1, n_out);
 }
 
 /* Give back the descriptors of outstanding buffer head. */

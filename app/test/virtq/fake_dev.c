@@ -76,14 +76,20 @@ fd_init(struct fake_dev *fd, bool packed, bool event_idx, uint32_t num, void *va
 	fd->used_wrap = true;
 }
 
+/* Record one segment; a device-readable one after a device-writable one is malformed. */
 static bool
-fd_add_seg(struct fd_chain *c, uint64_t addr, uint32_t len, bool write)
+fd_add_seg(struct fake_dev *fd, struct fd_chain *c, uint64_t addr, uint32_t len, uint16_t flags)
 {
+	bool write = (flags & F_WRITE) != 0;
+
 	if (c->nseg >= FD_SEGS_MAX)
 		return false;
+	if (!write && c->nseg > 0 && c->seg[c->nseg - 1].write)
+		fd->errors++;
 	c->seg[c->nseg].addr = addr;
 	c->seg[c->nseg].len = len;
 	c->seg[c->nseg].write = write;
+	c->seg[c->nseg].flags = flags;
 	c->nseg++;
 	if (write)
 		c->write_len += len;
@@ -122,13 +128,16 @@ fd_pop_split(struct fake_dev *fd, struct fd_chain *c)
 		if (table == fd_va(fd, fd->desc))
 			c->ndesc++;
 		if (d.flags & F_INDIRECT) {
+			/* 2.7.5.3.1: never with NEXT, never inside a table */
+			if ((d.flags & F_NEXT) || c->indirect)
+				fd->errors++;
 			table = fd_va(fd, d.addr);
 			tnum = d.len / sizeof(struct f_desc);
 			c->indirect = true;
 			i = 0;
 			continue;
 		}
-		fd_add_seg(c, d.addr, d.len, d.flags & F_WRITE);
+		fd_add_seg(fd, c, d.addr, d.len, d.flags);
 		if (!(d.flags & F_NEXT))
 			return true;
 		i = d.next;
@@ -164,9 +173,9 @@ fd_pop_packed(struct fake_dev *fd, struct fd_chain *c)
 
 			c->indirect = true;
 			for (j = 0; j < d.len / sizeof(*t); j++)
-				fd_add_seg(c, t[j].addr, t[j].len, t[j].flags & F_WRITE);
+				fd_add_seg(fd, c, t[j].addr, t[j].len, t[j].flags);
 		} else {
-			fd_add_seg(c, d.addr, d.len, d.flags & F_WRITE);
+			fd_add_seg(fd, c, d.addr, d.len, d.flags);
 		}
 		if (!(d.flags & F_NEXT))
 			return true;

@@ -18,6 +18,7 @@ struct fd_seg {
 	uint64_t addr;
 	uint32_t len;
 	bool write;
+	uint16_t flags;		/* the descriptor's flags as the device read them */
 };
 
 /* One buffer the device took from the ring. */
@@ -47,7 +48,8 @@ struct fake_dev {
 	uint16_t used_pos;
 	bool used_wrap;
 	/* what the device saw */
-	uint64_t errors;		/* malformed chains */
+	uint64_t errors;		/* malformed chains (a readable segment after a writable
+					 * one counts too: the spec puts writable after readable) */
 };
 
 void fd_init(struct fake_dev *fd, bool packed, bool event_idx, uint32_t num, void *va_base,

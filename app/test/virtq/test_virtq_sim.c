@@ -8,6 +8,11 @@
  * when lib/virtq says the device asked; when idle, RX waits on its call eventfd with used
  * buffer notifications re-armed (Rx interrupt mode).
  *
+ * With --cvq the control vq (vq 2) is brought up too and takes commands from
+ * vdp_virtq_add_chain (class, command and data device-readable, the ack byte device-writable):
+ * VIRTIO_NET_CTRL_RX PROMISC on and off must be acked with VIRTIO_NET_OK, one without its
+ * data byte with VIRTIO_NET_ERR, and the device's stats file must count them.
+ *
  * With --faults the device writes bad used ids or lengths (vdpath-sim --bad-used-id /
  * --bad-used-len): the errors must be counted, no cookie may come back twice, and when the
  * rings stall on buffers the device kept, the test does what the PMD would: stop the device,
@@ -32,19 +37,38 @@
 #define S_STALL_MS	300
 #define S_TIMEOUT_MS	60000
 
+#define S_F_CTRL_VQ	(1ULL << 17)
+#define S_F_CTRL_RX	(1ULL << 18)
 #define S_F_INDIRECT	(1ULL << 28)
 #define S_F_EVENT_IDX	(1ULL << 29)
 #define S_F_RING_PACKED	(1ULL << 34)
 #define S_F_IN_ORDER	(1ULL << 35)
+
+/* The control vq without MQ, and what it carries (virtio 1.2, 5.1.2, 5.1.6.5). */
+#define S_CVQ			2
+#define S_CVQ_NUM		16
+#define S_CVQ_WAIT_MS		5000
+#define S_NET_CTRL_RX		0
+#define S_NET_CTRL_RX_PROMISC	0
+#define S_NET_OK		0
+#define S_NET_ERR		1
 
 static struct {
 	uint32_t flags;		/* VDP_VIRTQ_F_* wanted */
 	uint32_t frames;
 	uint32_t num;
 	bool faults;
+	bool cvq;
 } s_opts = { .frames = 4000, .num = 256 };
 
 enum { S_RX = 0, S_TX = 1 };
+
+struct s_cvq {
+	struct vdp_virtq *vq;
+	uint8_t *ring;
+	uint8_t *buf;		/* one command at a time: header, data, ack */
+	int kick, call;
+};
 
 struct s_q {
 	struct vdp_virtq *vq;
@@ -60,9 +84,11 @@ struct s_run {
 	struct t_ctx *ctx;
 	struct t_region mem;
 	struct s_q q[2];
+	struct s_cvq cvq;	/* --cvq only */
 	uint64_t features;
 	uint64_t backend;
 	size_t ring_span;
+	size_t cvq_span;
 	/* traffic */
 	uint32_t next_seq;	/* next frame to send */
 	uint32_t expect_seq;	/* next frame expected on RX */
@@ -140,7 +166,36 @@ s_rx_post_all(struct s_run *r)
 	}
 }
 
-/* Rings in the mapped region, §10 step 8 for vqs 0 and 1, RX filled. */
+/* §10 step 8 for the control vq: a small ring of its own in the mapped region. */
+static void
+s_setup_cvq(struct s_run *r)
+{
+	struct s_cvq *c = &r->cvq;
+	struct vdp_dev *dev = r->ctx->dev;
+	struct vdp_virtq_addrs a;
+	struct vdp_virtq_conf conf = {
+		.num = S_CVQ_NUM,
+		.flags = s_opts.flags,
+		.mem = c->ring,
+		.iova = s_va(c->ring),
+		.mem_len = r->cvq_span,
+		.index = S_CVQ,
+	};
+
+	if (c->vq == NULL)
+		assert_int_equal(vdp_virtq_create(&conf, &c->vq, &a), 0);
+	else
+		assert_int_equal(vdp_virtq_init(c->vq, vdp_virtq_obj_size(conf.num), &conf, &a),
+				 0);
+	assert_int_equal(vdp_dev_set_vring_num(dev, S_CVQ, S_CVQ_NUM), 0);
+	assert_int_equal(vdp_dev_set_vring_addr(dev, S_CVQ, a.desc, a.driver, a.device), 0);
+	assert_int_equal(vdp_dev_set_vring_base(dev, S_CVQ, vdp_virtq_vring_base(c->vq)), 0);
+	assert_int_equal(vdp_dev_set_vring_kick(dev, S_CVQ, c->kick), 0);
+	assert_int_equal(vdp_dev_set_vring_call(dev, S_CVQ, c->call), 0);
+	assert_int_equal(vdp_dev_set_vring_enable(dev, S_CVQ, true), 0);
+}
+
+/* Rings in the mapped region, §10 step 8 for vqs 0 and 1 (and 2 with --cvq), RX filled. */
 static void
 s_setup_vrings(struct s_run *r)
 {
@@ -176,6 +231,8 @@ s_setup_vrings(struct s_run *r)
 		for (i = s_opts.num; i > 0; i--)
 			q->free[q->nfree++] = (uint16_t)(i - 1);
 	}
+	if (s_opts.cvq)
+		s_setup_cvq(r);
 	s_rx_post_all(r);
 }
 
@@ -197,6 +254,8 @@ s_driver_ok(struct s_run *r)
 	assert_int_equal(vdp_dev_add_status(r->ctx->dev, T_S_DRIVER_OK), 0);
 	s_kick(r, S_RX, true);
 	s_kick(r, S_TX, true);
+	if (s_opts.cvq)
+		t_eventfd_kick(r->cvq.kick);
 }
 
 static uint64_t
@@ -212,6 +271,8 @@ s_wanted_features(void)
 		f |= S_F_EVENT_IDX;
 	if (s_opts.flags & VDP_VIRTQ_F_INDIRECT)
 		f |= S_F_INDIRECT;
+	if (s_opts.cvq)
+		f |= S_F_CTRL_VQ | S_F_CTRL_RX;
 	return f;
 }
 
@@ -228,8 +289,20 @@ s_start(struct s_run *r, struct t_ctx *ctx)
 	r->ring_span = (vdp_virtq_mem_size(s_opts.num, s_opts.flags) + 4095) & ~(size_t)4095;
 	assert_true(r->ring_span > 0);
 	len = 2 * r->ring_span + 2 * (size_t)s_opts.num * S_BUF_LEN;
+	if (s_opts.cvq) {
+		r->cvq_span = (vdp_virtq_mem_size(S_CVQ_NUM, s_opts.flags) + 4095) &
+			      ~(size_t)4095;
+		len += r->cvq_span + 4096;
+	}
 	t_region_alloc(&r->mem, len);
 	p = r->mem.va;
+	if (s_opts.cvq) {
+		r->cvq.ring = p + 2 * r->ring_span + 2 * (size_t)s_opts.num * S_BUF_LEN;
+		r->cvq.buf = r->cvq.ring + r->cvq_span;
+		r->cvq.kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		r->cvq.call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		assert_true(r->cvq.kick >= 0 && r->cvq.call >= 0);
+	}
 	for (qi = 0; qi < 2; qi++) {
 		r->q[qi].ring = p + qi * r->ring_span;
 		r->q[qi].bufs = p + 2 * r->ring_span + (size_t)qi * s_opts.num * S_BUF_LEN;
@@ -246,7 +319,7 @@ s_start(struct s_run *r, struct t_ctx *ctx)
 						   T_BF_PERSIST, &r->backend), 0);
 	assert_int_equal(vdp_dev_query(ctx->dev, &info), 0);
 	assert_int_equal(info.device_id, T_DEVICE_ID_NET);
-	assert_true(info.vqs >= 2);
+	assert_true(info.vqs >= (s_opts.cvq ? 3u : 2u));
 	if (info.vring_num_max < s_opts.num)
 		fail_msg("device ring maximum %u < --num %u", info.vring_num_max, s_opts.num);
 	r->features = s_wanted_features();
@@ -338,6 +411,11 @@ s_stop(struct s_run *r)
 		free(r->q[qi].free);
 		close(r->q[qi].kick);
 		close(r->q[qi].call);
+	}
+	if (s_opts.cvq) {
+		vdp_virtq_free(r->cvq.vq);
+		close(r->cvq.kick);
+		close(r->cvq.call);
 	}
 	t_region_free(&r->mem);
 }
@@ -570,6 +648,83 @@ test_loopback(void **state)
 	}
 }
 
+/*
+ * One control command: class, command and dlen bytes of data device-readable, the ack byte
+ * device-writable, as one chain. Waits for the device and returns the ack it wrote.
+ */
+static uint8_t
+s_cvq_cmd(struct s_run *r, uint8_t class, uint8_t cmd, const void *data, uint32_t dlen)
+{
+	struct s_cvq *c = &r->cvq;
+	uint8_t *hdr = c->buf, *dat = c->buf + 64, *ack = c->buf + 128;
+	struct vdp_virtq_seg segs[3];
+	void *cookie = NULL;
+	uint16_t n_out = 0;
+	uint32_t len = 0;
+	uint64_t start;
+
+	assert_true(dlen <= 64);
+	hdr[0] = class;
+	hdr[1] = cmd;
+	segs[n_out++] = (struct vdp_virtq_seg){ .iova = s_va(hdr), .len = 2 };
+	if (dlen > 0) {
+		memcpy(dat, data, dlen);
+		segs[n_out++] = (struct vdp_virtq_seg){ .iova = s_va(dat), .len = dlen };
+	}
+	/* not a valid ack: a device that writes nothing shows */
+	*ack = 0xff;
+	segs[n_out] = (struct vdp_virtq_seg){ .iova = s_va(ack), .len = 1 };
+	assert_int_equal(vdp_virtq_add_chain(c->vq, segs, n_out, 1, ack), 1);
+	if (vdp_virtq_needs_kick(c->vq))
+		t_eventfd_kick(c->kick);
+	start = t_now_ms();
+	while (vdp_virtq_get_used(c->vq, &cookie, &len, 1) == 0) {
+		if (t_now_ms() - start > S_CVQ_WAIT_MS)
+			fail_msg("control command class %u command %u: no used buffer in %d ms",
+				 class, cmd, S_CVQ_WAIT_MS);
+		usleep(100);
+	}
+	assert_ptr_equal(cookie, ack);
+	/* the device wrote the ack byte and nothing else */
+	assert_int_equal(len, 1);
+	return *ack;
+}
+
+static void
+test_cvq(void **state)
+{
+	struct s_run run, *r = &run;
+	const uint8_t on = 1, off = 0;
+	struct t_stats before, after;
+	struct vdp_virtq_stats vs;
+
+	s_start(r, *state);
+	if (t_stats_enabled())
+		T_STATS_GET(&before);
+	assert_int_equal(s_cvq_cmd(r, S_NET_CTRL_RX, S_NET_CTRL_RX_PROMISC, &on, 1), S_NET_OK);
+	assert_int_equal(s_cvq_cmd(r, S_NET_CTRL_RX, S_NET_CTRL_RX_PROMISC, &off, 1), S_NET_OK);
+	/* PROMISC without its data byte: a malformed command the device must refuse */
+	assert_int_equal(s_cvq_cmd(r, S_NET_CTRL_RX, S_NET_CTRL_RX_PROMISC, NULL, 0), S_NET_ERR);
+	vdp_virtq_stats_get(r->cvq.vq, &vs);
+	assert_int_equal(vs.added, 3);
+	assert_int_equal(vs.used, 3);
+	assert_true(vs.bad_used_id + vs.bad_used_len + vs.bad_wrap + vs.bad_used_idx +
+		    vs.broken == 0);
+	assert_int_equal(vdp_virtq_outstanding(r->cvq.vq), 0);
+	if (t_stats_enabled()) {
+		T_STATS_GET(&after);
+		printf("# control vq: %llu commands, %llu ok, %llu refused (device stats)\n",
+		       (unsigned long long)(after.cvq_commands - before.cvq_commands),
+		       (unsigned long long)(after.cvq_ok - before.cvq_ok),
+		       (unsigned long long)(after.cvq_err - before.cvq_err));
+		assert_int_equal(after.cvq_commands - before.cvq_commands, 3);
+		assert_int_equal(after.cvq_ok - before.cvq_ok, 2);
+		assert_int_equal(after.cvq_err - before.cvq_err, 1);
+		assert_int_equal(after.dma_faults, 0);
+	}
+	s_stop(r);
+}
+
 static void
 s_usage(const char *prog)
 {
@@ -580,6 +735,7 @@ s_usage(const char *prog)
 		"  --frames N           frames to loop (default 4000)\n"
 		"  --num N              ring size (default 256)\n"
 		"  --faults             the device injects bad used elements\n"
+		"  --cvq                also run control queue commands (needs CTRL_VQ, CTRL_RX)\n"
 		"  --stats FILE         vdpath-sim's stats file\n", prog);
 }
 
@@ -595,6 +751,7 @@ s_parse(int argc, char **argv)
 		{ "frames", required_argument, NULL, 'f' },
 		{ "num", required_argument, NULL, 'n' },
 		{ "faults", no_argument, NULL, 'F' },
+		{ "cvq", no_argument, NULL, 'c' },
 		{ "stats", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -631,6 +788,9 @@ s_parse(int argc, char **argv)
 		case 'F':
 			s_opts.faults = true;
 			break;
+		case 'c':
+			s_opts.cvq = true;
+			break;
 		case 's':
 			t_opts.stats_path = optarg;
 			break;
@@ -648,9 +808,12 @@ s_parse(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	/* with --cvq, the commands first, then traffic with the control vq up beside it */
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_cvq, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_loopback, t_setup, t_teardown),
 	};
+	size_t first;
 
 	if (s_parse(argc, argv) != 0) {
 		s_usage(argv[0]);
@@ -658,5 +821,7 @@ main(int argc, char **argv)
 	}
 	if (t_opts.stats_path == NULL)
 		t_opts.stats_path = getenv("VDP_TEST_STATS");
-	return cmocka_run_group_tests_name("virtq_sim", tests, NULL, NULL);
+	first = s_opts.cvq ? 0 : 1;
+	return _cmocka_run_group_tests("virtq_sim", tests + first,
+				       sizeof(tests) / sizeof(tests[0]) - first, NULL, NULL);
 }

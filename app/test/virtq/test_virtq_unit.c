@@ -42,5 +42,6 @@ main(int argc, char **argv)
 	}
 	ret += ve_run_basic(cfgs, ncfg);
 	ret += ve_run_faults(cfgs, ncfg);
+	ret += ve_run_chain(cfgs, ncfg);
 	return ret == 0 ? 0 : 1;
 }

@@ -88,6 +88,7 @@ struct vdp_virtq_stats ve_stats(const struct ve *e);
 /* Test groups */
 int ve_run_basic(const struct ve_cfg *cfgs, size_t ncfg);
 int ve_run_faults(const struct ve_cfg *cfgs, size_t ncfg);
+int ve_run_chain(const struct ve_cfg *cfgs, size_t ncfg);
 
 /*
  * Build a cmocka table of test x configuration with names "test/config", for the
