@@ -84,7 +84,14 @@ args_queue_size(const char *v, struct vdpa_args *a)
 static int
 args_persist(const char *v, struct vdpa_args *a)
 {
-	return vdp_iotlb_persist_parse(v, &a->persist);
+	enum vdpa_tri t;
+
+	/* parsed here rather than by lib/iotlb, whose own log line would say it twice */
+	if (args_tri(v, &t) < 0)
+		return -EINVAL;
+	a->persist = t == VDPA_AUTO ? VDP_IOTLB_PERSIST_AUTO :
+		     t == VDPA_ON ? VDP_IOTLB_PERSIST_ON : VDP_IOTLB_PERSIST_OFF;
+	return 0;
 }
 
 static int
@@ -159,7 +166,7 @@ args_speed(const char *v, struct vdpa_args *a)
 
 static const struct args_key args_keys[] = {
 	{ VDPA_ARG_PATH, "a /dev/vhost-vdpa-N path", args_path },
-	{ VDPA_ARG_QUEUES, "1.." RTE_STR(VDPA_MAX_QUEUE_PAIRS) " (queue pairs)", args_queues },
+	{ VDPA_ARG_QUEUES, "1..16 (queue pairs)", args_queues },
 	{ VDPA_ARG_QUEUE_SIZE, "a power of two, 64..32768", args_queue_size },
 	{ VDPA_ARG_PERSIST, "auto, on, off", args_persist },
 	{ VDPA_ARG_PACKED, "auto, 0, 1", args_packed },

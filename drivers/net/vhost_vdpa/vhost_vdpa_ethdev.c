@@ -1177,10 +1177,8 @@ vdpa_backend_negotiate(struct vdpa_port *p)
 	ret = vdp_iotlb_persist_decide(p->args.persist,
 				       offered & VDP_BACKEND(VHOST_BACKEND_F_IOTLB_PERSIST),
 				       &persist, why, sizeof(why));
-	if (ret < 0) {
-		VDPA_LOG(ERR, "%s: persist=on: %s", p->name, why);
-		return ret;
-	}
+	if (ret < 0)
+		return ret;	/* lib/iotlb logged why */
 	wanted = VDP_BACKEND(VHOST_BACKEND_F_IOTLB_BATCH);
 	if (persist)
 		wanted |= VDP_BACKEND(VHOST_BACKEND_F_IOTLB_PERSIST);
@@ -1280,11 +1278,8 @@ vdpa_port_open(struct vdpa_port *p)
 		return ret;
 	/* all DPDK memory, once: with PERSIST it stays mapped until close */
 	ret = vdpa_mem_attach(p->map, 0, p->name, &p->mem);
-	if (ret < 0) {
-		VDPA_LOG(ERR, "%s: DPDK memory could not be mapped into the device IOTLB (see "
-			 "the line above)", p->name);
-		return ret;
-	}
+	if (ret < 0)
+		return ret;	/* lib/iotlb and vdpa_mem said what and why */
 	p->maps_valid = true;
 	return 0;
 }
