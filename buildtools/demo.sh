@@ -1,65 +1,67 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# demo.sh BUILD - the main job until the vdpath PMD lands: bring a simulated vhost-vdpa device up
-# with vdpath-info, then forward traffic through it with Debian's dpdk-testpmd
-# (net_virtio_user) and print the packet rate every second.
+# demo.sh [BUILDDIR] - the forwarding demo (make demo).
+#
+# vdpath-sim makes /dev/vhost-vdpa-0 exist (a Linux 6.12 vdpa_sim_net with IOTLB_PERSIST);
+# vdpath-fwd forwards on it through the net_vhost_vdpa PMD: the device generates frames into
+# the Rx ring, vdpath-fwd sends each one back (io forwarding), and the port is stopped and
+# started every few seconds. Per-second rates, then the IOTLB counters and the restarts.
+# VDPATH_DEMO_SECONDS (default 10), VDPATH_DEMO_RESTART (seconds between restarts, default 2),
+# VDPATH_DEMO_MODE (poll|notify, default poll).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-build}
 cd "$top"
 sim=$build/app/vdpath-sim/vdpath-sim
 info=$build/app/vdpath-info/vdpath-info
+fwd=$build/app/vdpath-fwd/vdpath-fwd
 seconds=${VDPATH_DEMO_SECONDS:-10}
+restart=${VDPATH_DEMO_RESTART:-2}
 mode=${VDPATH_DEMO_MODE:-poll}
-stats=$(mktemp /tmp/vdpath-demo-stats.XXXXXX.json)
-out=$(mktemp /tmp/vdpath-demo-testpmd.XXXXXX.log)
-trap 'rm -f "$stats" "$out"' EXIT
+mac=02:00:00:00:00:01
+stats=$(mktemp /tmp/vdpath-demo-sim.XXXXXX.json)
+json=$(mktemp /tmp/vdpath-demo-fwd.XXXXXX.json)
+trap 'rm -f "$stats" "$json"' EXIT
 
 echo "== vdpath-sim: one simulated vhost-vdpa device (Linux 6.12 + vdpa_sim_net personality)"
 "$sim" -- "$info" --bring-up /dev/vhost-vdpa-0
 echo
-echo "== forwarding: dpdk-testpmd io forwarding over net_virtio_user on /dev/vhost-vdpa-0"
-echo "   (device in $mode mode, loopback: every frame sent comes back), ${seconds} s"
-# vdpa_sim's receive filter drops frames not addressed to the device MAC: give the device a
-# MAC and point testpmd's peer at it. The first stats block marks the start of forwarding.
-mac=02:00:00:00:00:01
+echo "== vdpath-fwd: io forwarding on net_vhost_vdpa for ${seconds} s, port stop/start every" \
+	"${restart} s (device in $mode mode, generating 64-byte frames)"
 prefix=vdpdemo$$
-"$sim" --mode "$mode" --mac "$mac" --stats "$stats" -- \
-	dpdk-testpmd -l 0-1 --no-pci --iova-mode=va --file-prefix="$prefix" -m 256 \
-	--huge-unlink --no-telemetry --log-level=user1,notice \
-	--vdev net_virtio_user0,path=/dev/vhost-vdpa-0,queue_size=256 -- \
-	--forward-mode=io --tx-first --eth-peer=0,"$mac" --stats-period 1 --nb-cores=1 \
-	--total-num-mbufs=16384 </dev/null >"$out" 2>&1 &
-pid=$!
-deadline=$((SECONDS + 60))
-while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
-	[ "$(grep -c 'Port statistics' "$out")" -gt "$seconds" ] && break
-	sleep 0.2
-done
-kill -INT "$pid" 2>/dev/null
 set +e
-wait "$pid"
+"$sim" --mode "$mode" --traffic generator --mac "$mac" --stats "$stats" -- \
+	"$fwd" -l 0-1 --no-pci --file-prefix="$prefix" -m 256 --huge-unlink --no-telemetry \
+	--log-level=pmd.net.vhost_vdpa,notice \
+	--vdev "net_vhost_vdpa0,path=/dev/vhost-vdpa-0" -- \
+	--fwd=io --duration "$seconds" --stats-period 1 --restart-every "$restart" \
+	--json "$json" </dev/null
 rc=$?
 set -e
 rm -rf "/var/run/dpdk/$prefix"
-# testpmd's first stats block has no previous sample (its rates read 0): skip it.
-awk '/Rx-pps:/ { n++; rx = $2 }
-     /Tx-pps:/ && n > 1 { printf "  t=%2ds  rx %6.2f Mpps  tx %6.2f Mpps\n", n - 1, rx / 1e6, $2 / 1e6 }' "$out"
-if ! grep -q 'Accumulated forward statistics' "$out"; then
-	echo "demo: testpmd did not finish cleanly (exit $rc); its output:" >&2
-	tail -30 "$out" >&2
+if [ "$rc" -ne 0 ]; then
+	echo "demo: vdpath-fwd exited with status $rc" >&2
 	exit 1
 fi
 echo
-sed -n '/Accumulated forward statistics/,/^ *+\++ *$/p' "$out" | head -8
-python3 - "$stats" <<'PY'
+python3 - "$json" "$stats" <<'PY'
 import json, sys
-d = json.load(open(sys.argv[1]))["devices"][0]
-q = d["queues"]
-print("== vdpath-sim counters: %s, %d IOTLB updates, %d invalidates, %d batches, "
-      "%d resets, %d kicks, %d DMA faults" % (d["path"], d["iotlb"]["updates"],
-      d["iotlb"]["invalidates"], d["iotlb"]["batches"], d["resets"], d["kicks"], d["dma_faults"]))
-for e in q:
-    if e["packets"]:
-        print("   vq%d: %d packets, %d bytes" % (e["index"], e["packets"], e["bytes"]))
+fwd = json.load(open(sys.argv[1]))
+sim = json.load(open(sys.argv[2]))["devices"][0]
+for p in fwd["ports"]:
+    x = p["xstats"]
+    print("== port %d: %.2f Mpps forwarded (rx %d, tx %d), %d restarts survived, "
+          "%.0f cycles/packet" % (p["port"], p["rx_mpps"], p["rx_packets"], p["tx_packets"],
+                                  p["restarts"], fwd["cycles_per_packet"]))
+    print("   IOTLB: persist %s, %d UPDATE and %d INVALIDATE messages in %d batches, "
+          "%d entries holding %d MiB" % ("acked" if x["iotlb_persist"] else "not acked",
+          x["iotlb_update_msgs"], x["iotlb_invalidate_msgs"], x["iotlb_batches"],
+          x["iotlb_entries"], x["iotlb_mapped_bytes"] >> 20))
+    print("   device: %d starts, %d suspends, %d resumes, %d resets; a stop/start cycle "
+          "sent %s IOTLB messages" % (x["device_starts"], x["device_suspends"],
+          x["device_resumes"], x["device_resets"],
+          "no" if x["iotlb_update_msgs"] <= 1 and x["iotlb_invalidate_msgs"] == 0 else "some"))
+print("== vdpath-sim saw: %d IOTLB updates, %d invalidates, %d resets (the last at close), "
+      "%d DMA faults" % (sim["iotlb"]["updates"], sim["iotlb"]["invalidates"], sim["resets"],
+                         sim["dma_faults"]))
 PY

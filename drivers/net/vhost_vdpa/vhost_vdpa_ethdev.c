@@ -1112,9 +1112,10 @@ vdpa_queue_recover(struct vdpa_port *p, bool rx, uint16_t qid)
 	if (ret < 0)
 		VDPA_LOG(ERR, "%s: restarting %s queue %u after device faults failed: %s",
 			 p->name, rx ? "Rx" : "Tx", qid, strerror(-ret));
-	else
+	else if (rte_is_power_of_2(p->cnt.broken_restarts))	/* 1, 2, 4, ...: no flood */
 		VDPA_LOG(WARNING, "%s: %s queue %u restarted after device faults (invalid used "
-			 "elements, counted in xstats)", p->name, rx ? "Rx" : "Tx", qid);
+			 "elements, counted in xstats; %" PRIu64 " restarts so far)", p->name,
+			 rx ? "Rx" : "Tx", qid, p->cnt.broken_restarts);
 	rte_spinlock_unlock(&p->recover_lock);
 	if (rx) {
 		struct vdpa_rxq *q = p->eth_dev->data->rx_queues[qid];
