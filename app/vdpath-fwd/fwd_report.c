@@ -150,6 +150,11 @@ fwd_report_end(double elapsed)
 			continue;
 		fwd_port_totals(p, &t);
 		bad |= t.verify_errors != 0;
+		if (fwd_opts.verify && t.rx == 0) {
+			/* nothing checked is not a pass */
+			fprintf(stderr, "vdpath-fwd: verify: port %u received nothing to check\n", p);
+			bad = 1;
+		}
 		printf("port %u: rx %" PRIu64 " (%.2f Mpps) tx %" PRIu64 " (%.2f Mpps) drops %"
 		       PRIu64 " lost %" PRIu64 " verify_errors %" PRIu64 " restarts %" PRIu64 "\n",
 		       p, t.rx, t.rx / elapsed / 1e6, t.tx, t.tx / elapsed / 1e6, t.drops, t.lost,

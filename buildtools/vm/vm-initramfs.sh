@@ -144,6 +144,9 @@ vm_phase_initramfs()
 	vm_ird_add_busybox
 	vm_ird_copy_elf /usr/sbin/vdpa
 	ln -s /usr/sbin/vdpa "$VM_IRD/vdpath/bin/vdpa"
+	# glibc dlopens libgcc_s for pthread_cancel (DPDK's rte_eal_cleanup uses it): ldd never
+	# lists it, and without it every DPDK program aborts at exit
+	vm_ird_copy_elf "$(readlink -f "$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ { print $NF; exit }')")"
 	for b in "${VM_BINS[@]}"; do
 		vm_ird_add_bin "$b"
 	done
