@@ -73,6 +73,7 @@ struct sim_opts {
 	unsigned int queue_pairs;		/* --queue-pairs, default 1 (MQ offered when > 1) */
 	unsigned int queue_size;		/* --queue-size: max ring size, default 256 */
 	uint16_t mtu;				/* --mtu, default 1500 */
+	uint32_t device_id;			/* --device-id, default 1 (virtio-net) */
 	uint8_t mac[6];				/* --mac, default 00:00:00:00:00:00 (as vdpa_sim) */
 	unsigned int frame_size;		/* --frame-size for the generator, default 64 */
 	char stats_path[256];			/* --stats FILE, "" for none */

@@ -42,6 +42,7 @@ const struct sim_opt_desc sim_opt_table[] = {
 	{ "queue-pairs", "N", "1", "queue pairs (1..8); >1 offers MQ and CTRL_VQ" },
 	{ "queue-size", "N", "256", "largest ring (power of two, 1..32768)" },
 	{ "mtu", "N", "1500", "config space MTU (68..65535)" },
+	{ "device-id", "N", "1", "VHOST_VDPA_GET_DEVICE_ID (1 virtio-net; others test drivers)" },
 	{ "mac", "XX:XX:XX:XX:XX:XX", "00:00:00:00:00:00", "config space MAC" },
 	{ "frame-size", "N", "64", "generator frame size in bytes (14..65535)" },
 	{ "stats", "FILE", "none", "JSON statistics written at exit and on SIGUSR1" },
@@ -108,6 +109,7 @@ sim_opts_defaults(struct sim_opts *o)
 	o->queue_pairs = 1;
 	o->queue_size = 256;
 	o->mtu = 1500;
+	o->device_id = 1;
 	o->frame_size = 64;
 }
 
@@ -384,6 +386,10 @@ opts_set_number(struct sim_opts *o, const char *name, const char *value, char *e
 		if (parse_uint_range(name, value, 68, 65535, &v, err, errlen) < 0)
 			return -1;
 		o->mtu = v;
+	} else if (strcmp(name, "device-id") == 0) {
+		if (parse_uint_range(name, value, 1, 63, &v, err, errlen) < 0)
+			return -1;
+		o->device_id = v;
 	} else if (strcmp(name, "frame-size") == 0) {
 		if (parse_uint_range(name, value, 14, 65535, &v, err, errlen) < 0)
 			return -1;

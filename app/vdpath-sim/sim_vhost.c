@@ -22,7 +22,6 @@
 #define BIT(n) (1ULL << (n))
 #define STATUS_DRIVER_OK VIRTIO_CONFIG_S_DRIVER_OK
 #define STATUS_FEATURES_OK VIRTIO_CONFIG_S_FEATURES_OK
-#define VIRTIO_ID_NET 1
 #define MEM_REGIONS_MAX 64	/* vhost's max_mem_regions default */
 
 struct sim_dev sim_devs[SIM_MAX_DEVICES];
@@ -494,7 +493,7 @@ vhost_ioctl_locked(struct sim_dev *dev, unsigned long req, void *arg)
 
 	switch (req) {
 	case VHOST_VDPA_GET_DEVICE_ID:
-		return put_u32(arg, VIRTIO_ID_NET);
+		return put_u32(arg, sim_opts.device_id);
 	case VHOST_VDPA_GET_STATUS:
 		return put_bytes(arg, &dev->status, 1);
 	case VHOST_VDPA_SET_STATUS:

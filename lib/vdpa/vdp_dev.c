@@ -120,8 +120,8 @@ open_fail(const char *path, int err, const struct stat *st, bool have_st)
 			"create a device (vdpa dev add ...), or run under vdpath-sim", path);
 		break;
 	case EBUSY:
-		vdp_log(VDP_LOG_ERR, "%s is in use by another process: a vhost-vdpa device has a "
-			"single opener", path);
+		vdp_log(VDP_LOG_ERR, "%s is busy: it is already open (in another process, or by "
+			"another port of this one) and a vhost-vdpa device has a single opener", path);
 		break;
 	case EACCES:
 	case EPERM:
