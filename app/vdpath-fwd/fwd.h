@@ -43,6 +43,7 @@ struct fwd_opts {
 	double stats_period;		/* seconds; 0: no periodic lines */
 	double restart_every;		/* seconds; 0: never */
 	uint32_t restarts;		/* stop after this many restart cycles; 0: no limit */
+	uint16_t restart_mtu;		/* 0, or the MTU restart cycles alternate to */
 	bool verify;
 	uint32_t verify_corrupt_every;	/* test only: corrupt every Nth generated frame */
 	bool promisc;
@@ -77,10 +78,14 @@ struct fwd_lcore {
 	volatile bool paused;
 } __rte_cache_aligned;
 
+#define FWD_RESTART_SAMPLES	4096u
+
 struct fwd_port {
 	uint16_t id;
 	bool used;
 	uint64_t restarts;
+	uint16_t mtu;			/* MTU after configure */
+	uint32_t restart_ns[FWD_RESTART_SAMPLES];	/* stop + (MTU) + start, per cycle */
 	struct rte_ether_addr mac;
 	struct rte_mempool *mp;
 };

@@ -127,6 +127,7 @@ fwd_port_setup(struct fwd_port *fp)
 				strerror(-ret));
 	}
 	rte_eth_macaddr_get(port, &fp->mac);
+	rte_eth_dev_get_mtu(port, &fp->mtu);
 	return 0;
 }
 
@@ -251,9 +252,19 @@ fwd_restart_ports(bool main_forwards)
 	for (p = 0; p < FWD_MAX_PORTS; p++) {
 		if (!fwd_ports[p].used)
 			continue;
+		uint64_t t0 = rte_get_timer_cycles();
+		uint64_t n = fwd_ports[p].restarts;
+
 		ret = rte_eth_dev_stop(p);
+		if (ret == 0 && fwd_opts.restart_mtu != 0)
+			ret = rte_eth_dev_set_mtu(p, n % 2 == 0 ? fwd_opts.restart_mtu :
+						  fwd_ports[p].mtu);
 		if (ret == 0)
 			ret = rte_eth_dev_start(p);
+		if (ret == 0)
+			fwd_ports[p].restart_ns[n % FWD_RESTART_SAMPLES] = (uint32_t)RTE_MIN(
+				(rte_get_timer_cycles() - t0) * 1000000000.0 / rte_get_timer_hz(),
+				(double)UINT32_MAX);
 		if (ret < 0) {
 			fprintf(stderr, "vdpath-fwd: port %u: stop/start cycle %" PRIu64 " failed: "
 				"%s\n", p, fwd_ports[p].restarts + 1, strerror(-ret));

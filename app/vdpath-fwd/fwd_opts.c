@@ -44,6 +44,8 @@ fwd_usage(FILE *f)
 		"  --stats-period=S      seconds between rate lines (default 1; 0: none)\n"
 		"  --restart-every=S     seconds between port stop/start cycles (default 0: never)\n"
 		"  --restarts=N          end the run after N stop/start cycles\n"
+		"  --restart-mtu=M       reconfigure: every cycle sets the MTU while stopped,\n"
+		"                        alternating between M and the port's first MTU\n"
 		"  --verify              stamp generated frames and check every frame received\n"
 		"  --eth-peer=P,MAC      destination MAC of frames sent on port P\n"
 		"  --ports=LIST          ports to use, e.g. 0,2 (default all)\n"
@@ -132,7 +134,7 @@ fwd_port_list(const char *v, uint64_t *mask)
 
 enum {
 	O_FWD = 256, O_BURST, O_TXPKTS, O_QUEUES, O_RXD, O_TXD, O_MBUF, O_DURATION, O_PERIOD,
-	O_RESTART_EVERY, O_RESTARTS, O_VERIFY, O_CORRUPT, O_PEER, O_PORTS, O_NO_PROMISC,
+	O_RESTART_EVERY, O_RESTARTS, O_RESTART_MTU, O_VERIFY, O_CORRUPT, O_PEER, O_PORTS, O_NO_PROMISC,
 	O_XSTATS_ALL, O_JSON, O_HELP,
 };
 
@@ -151,6 +153,7 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 		{ "stats-period", required_argument, NULL, O_PERIOD },
 		{ "restart-every", required_argument, NULL, O_RESTART_EVERY },
 		{ "restarts", required_argument, NULL, O_RESTARTS },
+		{ "restart-mtu", required_argument, NULL, O_RESTART_MTU },
 		{ "verify", no_argument, NULL, O_VERIFY },
 		{ "verify-corrupt-every", required_argument, NULL, O_CORRUPT },
 		{ "eth-peer", required_argument, NULL, O_PEER },
@@ -234,6 +237,11 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 			if (fwd_uint(optarg, 1, UINT32_MAX, &v) < 0)
 				return fwd_bad("restarts", optarg, "1..4294967295");
 			o->restarts = (uint32_t)v;
+			break;
+		case O_RESTART_MTU:
+			if (fwd_uint(optarg, 68, 65535, &v) < 0)
+				return fwd_bad("restart-mtu", optarg, "68..65535");
+			o->restart_mtu = (uint16_t)v;
 			break;
 		case O_VERIFY:
 			o->verify = true;

@@ -78,6 +78,35 @@ fwd_xstats(uint16_t port, struct rte_eth_xstat_name **names, struct rte_eth_xsta
 	return n;
 }
 
+static int
+fwd_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median and max of the restart cycle times, microseconds. */
+static void
+fwd_restart_times(const struct fwd_port *fp, double *median, double *max)
+{
+	uint32_t n = (uint32_t)RTE_MIN(fp->restarts, (uint64_t)FWD_RESTART_SAMPLES);
+	uint32_t *v;
+
+	*median = 0;
+	*max = 0;
+	if (n == 0)
+		return;
+	v = malloc(n * sizeof(*v));
+	if (v == NULL)
+		return;
+	memcpy(v, fp->restart_ns, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), fwd_cmp_u32);
+	*median = (n % 2 ? v[n / 2] : (v[n / 2 - 1] + (double)v[n / 2]) / 2) / 1000.0;
+	*max = v[n - 1] / 1000.0;
+	free(v);
+}
+
 static bool
 fwd_xstat_shown(const char *name)
 {
@@ -145,6 +174,7 @@ fwd_report_end(double elapsed)
 		struct rte_eth_xstat_name *names;
 		struct rte_eth_xstat *vals;
 		struct fwd_totals t;
+		double rmed, rmax;
 
 		if (!fwd_ports[p].used)
 			continue;
@@ -159,6 +189,11 @@ fwd_report_end(double elapsed)
 		       PRIu64 " lost %" PRIu64 " verify_errors %" PRIu64 " restarts %" PRIu64 "\n",
 		       p, t.rx, t.rx / elapsed / 1e6, t.tx, t.tx / elapsed / 1e6, t.drops, t.lost,
 		       t.verify_errors, fwd_ports[p].restarts);
+		fwd_restart_times(&fwd_ports[p], &rmed, &rmax);
+		if (fwd_ports[p].restarts > 0)
+			printf("  stop/start cycle: median %.1f us, max %.1f us over %" PRIu64
+			       " cycles%s\n", rmed, rmax, fwd_ports[p].restarts,
+			       fwd_opts.restart_mtu ? ", each changing the MTU" : "");
 		n = fwd_xstats(p, &names, &vals);
 		for (i = 0; i < n; i++)
 			if (fwd_xstat_shown(names[i].name))
@@ -167,9 +202,10 @@ fwd_report_end(double elapsed)
 			fprintf(f, "%s{\"port\": %u, \"rx_packets\": %" PRIu64 ", \"tx_packets\": %"
 				PRIu64 ", \"rx_mpps\": %.4f, \"tx_mpps\": %.4f, \"drops\": %" PRIu64
 				", \"lost\": %" PRIu64 ", \"verify_errors\": %" PRIu64
-				", \"restarts\": %" PRIu64 ", \"xstats\": {", first ? "" : ", ", p,
+				", \"restarts\": %" PRIu64 ", \"restart_us_median\": %.1f, "
+				"\"restart_us_max\": %.1f, \"xstats\": {", first ? "" : ", ", p,
 				t.rx, t.tx, t.rx / elapsed / 1e6, t.tx / elapsed / 1e6, t.drops,
-				t.lost, t.verify_errors, fwd_ports[p].restarts);
+				t.lost, t.verify_errors, fwd_ports[p].restarts, rmed, rmax);
 			for (i = 0; i < n; i++) {
 				fprintf(f, "%s", i ? ", " : "");
 				fwd_json_string(f, names[i].name);
