@@ -85,6 +85,10 @@ struct fwd_port {
 	bool used;
 	uint64_t restarts;
 	uint16_t mtu;			/* MTU after configure */
+	uint64_t lsc_events;		/* RTE_ETH_EVENT_INTR_LSC seen */
+	uint64_t reset_events;		/* RTE_ETH_EVENT_INTR_RESET seen */
+	uint64_t recoveries;		/* resets done for them (rte_eth_dev_reset + set-up) */
+	volatile bool reset_pending;
 	uint32_t restart_ns[FWD_RESTART_SAMPLES];	/* stop + (MTU) + start, per cycle */
 	struct rte_ether_addr mac;
 	struct rte_mempool *mp;

@@ -72,6 +72,8 @@ fwd_port_setup(struct fwd_port *fp)
 		return -EINVAL;
 	}
 	memset(&conf, 0, sizeof(conf));
+	if (info.dev_flags != NULL && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC))
+		conf.intr_conf.lsc = 1;
 	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
@@ -94,9 +96,10 @@ fwd_port_setup(struct fwd_port *fp)
 	nb_mbufs = fwd_opts.queues * (rxd * segs + txd * segs + 4u * FWD_MAX_BURST * segs) +
 		   rte_lcore_count() * 512u + 4096u;
 	snprintf(name, sizeof(name), "fwd_pool_%u", port);
-	fp->mp = rte_pktmbuf_pool_create(name, nb_mbufs, 256, 0,
-					 (uint16_t)(fwd_opts.mbuf_size + RTE_PKTMBUF_HEADROOM),
-					 rte_eth_dev_socket_id(port));
+	if (fp->mp == NULL)	/* set up again after a reset: the pool stays */
+		fp->mp = rte_pktmbuf_pool_create(name, nb_mbufs, 256, 0,
+				(uint16_t)(fwd_opts.mbuf_size + RTE_PKTMBUF_HEADROOM),
+				rte_eth_dev_socket_id(port));
 	if (fp->mp == NULL) {
 		fprintf(stderr, "vdpath-fwd: port %u: no mempool of %u mbufs: %s (more hugepages, or "
 			"a larger -m)\n", port, nb_mbufs, rte_strerror(rte_errno));
@@ -128,6 +131,53 @@ fwd_port_setup(struct fwd_port *fp)
 	}
 	rte_eth_macaddr_get(port, &fp->mac);
 	rte_eth_dev_get_mtu(port, &fp->mtu);
+	return 0;
+}
+
+static int
+fwd_on_event(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
+{
+	struct rte_eth_link link;
+
+	(void)arg;
+	(void)ret;
+	if (port >= FWD_MAX_PORTS)
+		return 0;
+	if (type == RTE_ETH_EVENT_INTR_LSC) {
+		fwd_ports[port].lsc_events++;
+		if (rte_eth_link_get_nowait(port, &link) == 0)
+			printf("vdpath-fwd: port %u: link %s\n", port,
+			       link.link_status == RTE_ETH_LINK_UP ? "up" : "down");
+	} else if (type == RTE_ETH_EVENT_INTR_RESET) {
+		fwd_ports[port].reset_events++;
+		fwd_ports[port].reset_pending = true;
+	}
+	return 0;
+}
+
+/* The device asked for a reset: pause, reset the port, set it up again, go on. */
+static int
+fwd_recover_port(struct fwd_port *fp, bool main_forwards)
+{
+	unsigned int i;
+	int ret;
+
+	fp->reset_pending = false;
+	printf("vdpath-fwd: port %u: the device needs a reset: resetting the port\n", fp->id);
+	fwd_pause = true;
+	for (i = 0; i < fwd_nb_lcores && !main_forwards; i++)
+		while (!fwd_lcores[i].paused && !fwd_quit)
+			rte_pause();
+	rte_eth_dev_stop(fp->id);
+	ret = rte_eth_dev_reset(fp->id);
+	if (ret == 0)
+		ret = fwd_port_setup(fp);
+	fwd_pause = false;
+	if (ret < 0) {
+		fprintf(stderr, "vdpath-fwd: port %u: reset failed: %s\n", fp->id, strerror(-ret));
+		return 1;
+	}
+	fp->recoveries++;
 	return 0;
 }
 
@@ -293,6 +343,8 @@ fwd_ports_init(void)
 		fwd_ports[p].id = p;
 		fwd_ports[p].used = true;
 		fwd_nb_ports++;
+		rte_eth_dev_callback_register(p, RTE_ETH_EVENT_INTR_LSC, fwd_on_event, NULL);
+		rte_eth_dev_callback_register(p, RTE_ETH_EVENT_INTR_RESET, fwd_on_event, NULL);
 	}
 	if (fwd_nb_ports == 0) {
 		fprintf(stderr, "vdpath-fwd: no port to forward on: give one with --vdev (e.g. "
@@ -354,6 +406,11 @@ fwd_run(double *elapsed)
 		}
 		t = fwd_now();
 		if (fwd_opts.duration > 0 && t - start >= fwd_opts.duration)
+			break;
+		for (unsigned int p = 0; p < FWD_MAX_PORTS; p++)
+			if (fwd_ports[p].used && fwd_ports[p].reset_pending)
+				bad |= fwd_recover_port(&fwd_ports[p], main_forwards);
+		if (bad)
 			break;
 		if (t >= next_stats) {
 			fwd_report_period(t - last_stats, prev);

@@ -194,6 +194,10 @@ fwd_report_end(double elapsed)
 			printf("  stop/start cycle: median %.1f us, max %.1f us over %" PRIu64
 			       " cycles%s\n", rmed, rmax, fwd_ports[p].restarts,
 			       fwd_opts.restart_mtu ? ", each changing the MTU" : "");
+		if (fwd_ports[p].lsc_events || fwd_ports[p].reset_events)
+			printf("  events: %" PRIu64 " link changes, %" PRIu64 " reset requests, %"
+			       PRIu64 " resets done\n", fwd_ports[p].lsc_events,
+			       fwd_ports[p].reset_events, fwd_ports[p].recoveries);
 		n = fwd_xstats(p, &names, &vals);
 		for (i = 0; i < n; i++)
 			if (fwd_xstat_shown(names[i].name))
@@ -203,9 +207,13 @@ fwd_report_end(double elapsed)
 				PRIu64 ", \"rx_mpps\": %.4f, \"tx_mpps\": %.4f, \"drops\": %" PRIu64
 				", \"lost\": %" PRIu64 ", \"verify_errors\": %" PRIu64
 				", \"restarts\": %" PRIu64 ", \"restart_us_median\": %.1f, "
-				"\"restart_us_max\": %.1f, \"xstats\": {", first ? "" : ", ", p,
+				"\"restart_us_max\": %.1f, \"lsc_events\": %" PRIu64
+				", \"reset_events\": %" PRIu64 ", \"recoveries\": %" PRIu64
+				", \"xstats\": {", first ? "" : ", ", p,
 				t.rx, t.tx, t.rx / elapsed / 1e6, t.tx / elapsed / 1e6, t.drops,
-				t.lost, t.verify_errors, fwd_ports[p].restarts, rmed, rmax);
+				t.lost, t.verify_errors, fwd_ports[p].restarts, rmed, rmax,
+				fwd_ports[p].lsc_events, fwd_ports[p].reset_events,
+				fwd_ports[p].recoveries);
 			for (i = 0; i < n; i++) {
 				fprintf(f, "%s", i ? ", " : "");
 				fwd_json_string(f, names[i].name);

@@ -233,6 +233,42 @@ def case_hostile(env, sim_opts):
               "traffic every second until the end (Mpps %s)" % rates)
 
 
+def case_lsc(env):
+    """A flapping link: config interrupts become LSC events; frames flow while it is up."""
+    r = env.fwd_run(["--link-flap", "300"], "", ["--fwd=txonly", "--verify", "--duration", "2"])
+    env.check(r.rc == 0, "vdpath-fwd exit status 0 (got %d)" % r.rc)
+    if r.fwd is None:
+        raise Fail("no JSON")
+    p, d = r.port(), r.dev()
+    env.check(p["lsc_events"] >= 4, "LSC events reached the application (%d)" % p["lsc_events"])
+    env.check(p["xstats"]["config_interrupts"] == d["config_interrupts"],
+              "every config interrupt handled: PMD %d, device %d" %
+              (p["xstats"]["config_interrupts"], d["config_interrupts"]))
+    env.check(p["verify_errors"] == 0 and p["rx_packets"] > 1000,
+              "verified traffic between the flaps (rx %d)" % p["rx_packets"])
+    env.check(d["drops"]["link_down"] > 0, "the device dropped while down (%d)" %
+              d["drops"]["link_down"])
+
+
+def case_needs_reset(env):
+    """NEEDS_RESET: the application is told, resets the port, and traffic goes on."""
+    r = env.fwd_run(["--needs-reset-after", "500000"], "",
+                    ["--fwd=txonly", "--verify", "--duration", "3", "--stats-period", "0.5"])
+    env.check(r.rc == 0, "vdpath-fwd exit status 0 (got %d)" % r.rc)
+    if r.fwd is None:
+        raise Fail("no JSON")
+    p = r.port()
+    env.check(p["reset_events"] >= 1, "RTE_ETH_EVENT_INTR_RESET reached the application (%d)" %
+              p["reset_events"])
+    env.check(p["recoveries"] == p["reset_events"], "every request answered by a port reset "
+              "(%d of %d)" % (p["recoveries"], p["reset_events"]))
+    env.check(p["xstats"]["needs_reset_events"] == p["reset_events"],
+              "the PMD counted them (%d)" % p["xstats"]["needs_reset_events"])
+    env.check(p["verify_errors"] == 0, "0 verify errors (%d)" % p["verify_errors"])
+    rates = [float(m) for m in re.findall(r"^port 0: rx +([0-9.]+) Mpps", r.out, re.M)]
+    env.check(len(rates) >= 4 and rates[-1] > 0.01, "traffic after the resets (Mpps %s)" % rates)
+
+
 BAD_INPUT = [
     # (name, simulator options, devargs (None: no path), expected phrase)
     ("queues-0", [], ",queues=0", "devarg queues='0' is not valid"),
@@ -358,6 +394,8 @@ CASES = {
     "hostile-len": lambda e: case_hostile(e, ["--bad-used-len", "1009"]),
     "hostile-both": lambda e: case_hostile(e, ["--bad-used-id", "997", "--bad-used-len", "1009"]),
     "bad-input": case_bad_input,
+    "lsc": case_lsc,
+    "needs-reset": case_needs_reset,
 }
 
 
