@@ -25,6 +25,16 @@ class Fail(Exception):
     pass
 
 
+def stop(p, grace=30):
+    """SIGINT as a user would, then SIGKILL after grace seconds; returns the exit status."""
+    p.send_signal(signal.SIGINT)
+    try:
+        return p.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return p.wait()
+
+
 class Run:
     """One simulator + program run and what it left behind."""
 
@@ -81,12 +91,7 @@ class Env:
             try:
                 rc = p.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                p.send_signal(signal.SIGINT)
-                try:
-                    rc = p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    rc = p.wait()
+                stop(p)
                 raise Fail("timed out after %d s (log %s)" % (timeout, log))
         out = open(log, errors="replace").read()
         sim = json.load(open(stats)) if os.path.exists(stats) else None
@@ -347,12 +352,7 @@ def case_testpmd(env):
             if open(log, errors="replace").read().count("Port statistics") > 3:
                 break
             time.sleep(0.2)
-        p.send_signal(signal.SIGINT)
-        try:
-            rc = p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            rc = p.wait()
+        rc = stop(p)
     out = open(log, errors="replace").read()
     m = re.search(r"Accumulated forward statistics.*?RX-packets: (\d+).*?TX-packets: (\d+)", out, re.S)
     env.check(rc == 0, "testpmd exit status 0 (got %d)" % rc)

@@ -185,6 +185,40 @@ ve_dev_push(struct ve *e, const struct fd_chain *c, uint32_t n)
 	fd_publish(&e->fd);
 }
 
+uint32_t
+ve_dev_complete_some(struct ve *e, struct fd_chain *pool, uint32_t *npool)
+{
+	uint32_t k = *npool == 0 ? 0 : 1 + ve_rand(e) % *npool, i;
+
+	if (!ve_in_order(e)) {
+		for (i = 0; i < k; i++) {
+			uint32_t j = i + ve_rand(e) % (*npool - i);
+			struct fd_chain t = pool[i];
+
+			pool[i] = pool[j];
+			pool[j] = t;
+		}
+	}
+	for (i = 0; i < k; i++)
+		pool[i].write_len = pool[i].write_len ? 1 + pool[i].write_len / 2 : 0;
+	ve_dev_push(e, pool, k);
+	memmove(pool, pool + k, (*npool - k) * sizeof(pool[0]));
+	*npool -= k;
+	return k;
+}
+
+void
+ve_finish_clean(struct ve *e)
+{
+	struct vdp_virtq_stats st = ve_stats(e);
+
+	assert_int_equal(e->fd.errors, 0);
+	assert_true(st.bad_used_id + st.bad_used_len + st.bad_wrap + st.bad_used_idx == 0);
+	assert_false(vdp_virtq_broken(e->vq));
+	ve_drain_all(e);
+	ve_close(e);
+}
+
 struct vdp_virtq_stats
 ve_stats(const struct ve *e)
 {

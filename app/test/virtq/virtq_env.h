@@ -82,6 +82,15 @@ uint32_t ve_outstanding(const struct ve *e);
 uint32_t ve_dev_pop(struct ve *e, struct fd_chain *out, uint32_t max);
 /* Device: complete chains (write_len bytes for writable ones, 0 otherwise) and publish. */
 void ve_dev_push(struct ve *e, const struct fd_chain *c, uint32_t n);
+/*
+ * The device completes a random number (1..*npool) of the chains it popped into pool, in a
+ * random order unless in order, writing 1 + half of each writable length; the pool keeps the
+ * rest. Returns how many were completed.
+ */
+uint32_t ve_dev_complete_some(struct ve *e, struct fd_chain *pool, uint32_t *npool);
+/* End of a clean run: the fake device saw no error, the virtq counted no fault and is not
+ * broken; then drain everything and close. */
+void ve_finish_clean(struct ve *e);
 
 struct vdp_virtq_stats ve_stats(const struct ve *e);
 
