@@ -45,6 +45,7 @@ struct fwd_opts {
 	uint32_t restarts;		/* stop after this many restart cycles; 0: no limit */
 	uint16_t restart_mtu;		/* 0, or the MTU restart cycles alternate to */
 	bool verify;
+	bool tx_cksum;			/* UDP checksum offload on generated frames */
 	uint32_t verify_corrupt_every;	/* test only: corrupt every Nth generated frame */
 	bool promisc;
 	bool xstats_all;
@@ -64,6 +65,7 @@ struct fwd_seq {
 struct fwd_stream {
 	uint16_t rx_port, tx_port, queue;
 	uint64_t rx, tx, drops, lost, verify_errors, foreign;
+	uint64_t cksum_good;		/* frames received with RTE_MBUF_F_RX_L4_CKSUM_GOOD */
 	uint64_t tx_seq;		/* next sequence number generated */
 	uint64_t generated;		/* frames built (for the corruption control) */
 	struct rte_ether_addr src, dst;	/* generated frames, mac mode */
@@ -123,7 +125,7 @@ void fwd_frame_check(struct fwd_stream *s, struct rte_mbuf *m);
 
 /* fwd_report.c */
 struct fwd_totals {
-	uint64_t rx, tx, drops, lost, verify_errors;
+	uint64_t rx, tx, drops, lost, verify_errors, cksum_good;
 };
 void fwd_port_totals(uint16_t port, struct fwd_totals *t);
 void fwd_report_period(double dt, struct fwd_totals *prev);

@@ -78,6 +78,17 @@ fwd_port_setup(struct fwd_port *fp)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (fwd_opts.tx_cksum) {
+		if (!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_CKSUM) ||
+		    !(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_UDP_CKSUM)) {
+			fprintf(stderr, "vdpath-fwd: port %u: --tx-cksum needs UDP checksum offload "
+				"on Tx and Rx; the port offers Tx 0x%" PRIx64 ", Rx 0x%" PRIx64 "\n",
+				port, info.tx_offload_capa, info.rx_offload_capa);
+			return -ENOTSUP;
+		}
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+	}
 	if (fwd_opts.txpkts - RTE_ETHER_HDR_LEN > RTE_ETHER_MTU)
 		conf.rxmode.mtu = fwd_opts.txpkts - RTE_ETHER_HDR_LEN;
 	ret = rte_eth_dev_configure(port, fwd_opts.queues, fwd_opts.queues, &conf);

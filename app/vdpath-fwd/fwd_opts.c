@@ -47,6 +47,7 @@ fwd_usage(FILE *f)
 		"  --restart-mtu=M       reconfigure: every cycle sets the MTU while stopped,\n"
 		"                        alternating between M and the port's first MTU\n"
 		"  --verify              stamp generated frames and check every frame received\n"
+		"  --tx-cksum            UDP checksum offload on generated frames (checked on Rx)\n"
 		"  --eth-peer=P,MAC      destination MAC of frames sent on port P\n"
 		"  --ports=LIST          ports to use, e.g. 0,2 (default all)\n"
 		"  --no-promisc          leave promiscuous mode off\n"
@@ -134,7 +135,7 @@ fwd_port_list(const char *v, uint64_t *mask)
 
 enum {
 	O_FWD = 256, O_BURST, O_TXPKTS, O_QUEUES, O_RXD, O_TXD, O_MBUF, O_DURATION, O_PERIOD,
-	O_RESTART_EVERY, O_RESTARTS, O_RESTART_MTU, O_VERIFY, O_CORRUPT, O_PEER, O_PORTS, O_NO_PROMISC,
+	O_RESTART_EVERY, O_RESTARTS, O_RESTART_MTU, O_VERIFY, O_TX_CKSUM, O_CORRUPT, O_PEER, O_PORTS, O_NO_PROMISC,
 	O_XSTATS_ALL, O_JSON, O_HELP,
 };
 
@@ -155,6 +156,7 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 		{ "restarts", required_argument, NULL, O_RESTARTS },
 		{ "restart-mtu", required_argument, NULL, O_RESTART_MTU },
 		{ "verify", no_argument, NULL, O_VERIFY },
+		{ "tx-cksum", no_argument, NULL, O_TX_CKSUM },
 		{ "verify-corrupt-every", required_argument, NULL, O_CORRUPT },
 		{ "eth-peer", required_argument, NULL, O_PEER },
 		{ "ports", required_argument, NULL, O_PORTS },
@@ -245,6 +247,9 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 			break;
 		case O_VERIFY:
 			o->verify = true;
+			break;
+		case O_TX_CKSUM:
+			o->tx_cksum = true;
 			break;
 		case O_CORRUPT:
 			if (fwd_uint(optarg, 1, UINT32_MAX, &v) < 0)

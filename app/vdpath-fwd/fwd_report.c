@@ -25,6 +25,7 @@ fwd_port_totals(uint16_t port, struct fwd_totals *t)
 			t->rx += s->rx;
 			t->lost += s->lost;
 			t->verify_errors += s->verify_errors;
+			t->cksum_good += s->cksum_good;
 		}
 		if (s->tx_port == port) {
 			t->tx += s->tx;
@@ -209,11 +210,12 @@ fwd_report_end(double elapsed)
 				", \"restarts\": %" PRIu64 ", \"restart_us_median\": %.1f, "
 				"\"restart_us_max\": %.1f, \"lsc_events\": %" PRIu64
 				", \"reset_events\": %" PRIu64 ", \"recoveries\": %" PRIu64
-				", \"xstats\": {", first ? "" : ", ", p,
+				", \"rx_l4_cksum_good\": %" PRIu64 ", \"xstats\": {",
+				first ? "" : ", ", p,
 				t.rx, t.tx, t.rx / elapsed / 1e6, t.tx / elapsed / 1e6, t.drops,
 				t.lost, t.verify_errors, fwd_ports[p].restarts, rmed, rmax,
 				fwd_ports[p].lsc_events, fwd_ports[p].reset_events,
-				fwd_ports[p].recoveries);
+				fwd_ports[p].recoveries, t.cksum_good);
 			for (i = 0; i < n; i++) {
 				fprintf(f, "%s", i ? ", " : "");
 				fwd_json_string(f, names[i].name);

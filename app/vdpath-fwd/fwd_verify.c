@@ -140,6 +140,13 @@ fwd_frame_build(struct fwd_stream *s, struct rte_mempool *mp, uint16_t queue, bo
 		prev = m;
 	}
 	st->sum = fwd_payload_sum(head, &ok, seq);
+	if (fwd_opts.tx_cksum) {
+		/* the device (or the driver on Rx) completes what the pseudo-header starts */
+		head->l2_len = RTE_ETHER_HDR_LEN;
+		head->l3_len = sizeof(*ip);
+		head->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
+		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, head->ol_flags);
+	}
 	s->tx_seq++;
 	s->generated++;
 	if (fwd_opts.verify_corrupt_every != 0 &&
@@ -197,6 +204,13 @@ fwd_frame_check(struct fwd_stream *s, struct rte_mbuf *m)
 	}
 	if (st->port >= FWD_MAX_PORTS || st->queue >= FWD_MAX_QUEUES) {
 		fwd_verify_error(s, "stamp port/queue out of range", st->port, 0);
+		return;
+	}
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		s->cksum_good++;
+	if (fwd_opts.tx_cksum && rte_ipv4_udptcp_cksum_mbuf_verify(m, ip,
+			RTE_ETHER_HDR_LEN + sizeof(*ip)) != 0) {
+		fwd_verify_error(s, "UDP checksum wrong, sequence", st->seq, st->seq);
 		return;
 	}
 	q = &s->seq[st->port][st->queue];

@@ -274,6 +274,83 @@ def case_needs_reset(env):
     env.check(len(rates) >= 4 and rates[-1] > 0.01, "traffic after the resets (Mpps %s)" % rates)
 
 
+def case_cksum(env):
+    """UDP checksum offload: the header asks for it on Tx, the Rx side completes it."""
+    r = verified(env, ["--features=+CSUM,+GUEST_CSUM"], "", ["--tx-cksum"])
+    p = r.port()
+    env.check(p["rx_l4_cksum_good"] == p["rx_packets"],
+              "every frame received with a good L4 checksum (%d of %d; vdpath-fwd also "
+              "recomputed each one)" % (p["rx_l4_cksum_good"], p["rx_packets"]))
+    r = env.fwd_run([], "", ["--fwd=txonly", "--verify", "--tx-cksum", "--duration", "1"])
+    env.check(r.rc != 0 and "--tx-cksum needs UDP checksum offload" in r.out,
+              "without CSUM/GUEST_CSUM the port offers no checksum offload (exit %d)" % r.rc)
+
+
+def case_ctrl(env):
+    """The control queue: the port's MAC and promiscuous mode reach the device."""
+    r = verified(env, ["--features=+CTRL_RX"], ",mac=02:00:00:00:00:09", ["--no-promisc"])
+    d, x = r.dev(), r.port()["xstats"]
+    # the simulator starts with MAC 02:00:00:00:00:01 and filters unicast frames by its MAC;
+    # promiscuous mode is off: frames to the port's MAC pass only if MAC_ADDR_SET reached it
+    env.check(d["cvq"]["commands"] >= 3 and d["cvq"]["ok"] == d["cvq"]["commands"],
+              "control commands acked OK by the device (%s)" % d["cvq"])
+    env.check(x["cvq_commands"] == d["cvq"]["commands"] and x["cvq_errors"] == 0,
+              "the PMD counted the same commands (%d, %d errors)" %
+              (x["cvq_commands"], x["cvq_errors"]))
+    env.check(d["drops"]["rx_filtered"] == 0, "nothing filtered (%d)" % d["drops"]["rx_filtered"])
+    # negative control: frames to a MAC the device does not have (differing in the first
+    # byte: vdpa_sim compares with strncmp, which stops at the first zero byte both share)
+    r = env.fwd_run(["--features=+CTRL_RX"], ",mac=02:00:00:00:00:09",
+                    ["--fwd=txonly", "--verify", "--no-promisc", "--duration", "1",
+                     "--eth-peer", "0,0a:11:22:33:44:55"])
+    env.check(r.rc == 1 and r.dev()["drops"]["rx_filtered"] > 0,
+              "control: frames to another MAC are filtered (exit %d, %d filtered)" %
+              (r.rc, r.dev()["drops"]["rx_filtered"]))
+
+
+def case_telemetry(env):
+    """/vhost_vdpa/info and /vhost_vdpa/iotlb answer for our port and refuse others."""
+    import socket
+    eal, prefix = env.eal()
+    eal.remove("--no-telemetry")
+    stats = os.path.join(env.out, "tel-sim.json")
+    cmd = [env.sim, "--stats", stats, "--mac", MAC, "--", env.fwd] + eal + \
+        ["--vdev", "net_vhost_vdpa0,path=" + DEV, "--", "--fwd=txonly", "--duration", "6",
+         "--stats-period", "0"]
+    path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
+    log = open(os.path.join(env.out, "telemetry.log"), "w")
+    p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    answers = {}
+    try:
+        deadline = time.time() + 60
+        while not os.path.exists(path) and time.time() < deadline and p.poll() is None:
+            time.sleep(0.1)
+        time.sleep(1.5)
+        for q in ("/vhost_vdpa/info,0", "/vhost_vdpa/iotlb,0", "/vhost_vdpa/info,7",
+                  "/vhost_vdpa/info"):
+            sk = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            sk.connect(path)
+            sk.recv(4096)
+            sk.send(q.encode())
+            answers[q] = json.loads(sk.recv(65536).decode())
+            sk.close()
+    finally:
+        rc = p.wait(timeout=60) if p.poll() is None else p.returncode
+    print(json.dumps(answers, indent=1)[:3000])
+    info = answers.get("/vhost_vdpa/info,0", {}).get("/vhost_vdpa/info", {})
+    iotlb = answers.get("/vhost_vdpa/iotlb,0", {}).get("/vhost_vdpa/iotlb", {})
+    env.check(rc == 0, "vdpath-fwd exit status 0 (%d)" % rc)
+    env.check(isinstance(info, dict) and info.get("path") == DEV and info.get("state") == "running"
+              and info.get("iotlb_persist") == 1, "info: path, running, persist")
+    env.check(isinstance(iotlb, dict) and iotlb.get("update_msgs") == 1 and
+              iotlb.get("entries") == 1 and len(iotlb.get("entries_list", [])) == 1,
+              "iotlb: 1 UPDATE, 1 entry listed")
+    env.check(answers.get("/vhost_vdpa/info,7", {}).get("/vhost_vdpa/info") is None,
+              "a port that is not ours is refused")
+    env.check(answers.get("/vhost_vdpa/info", {}).get("/vhost_vdpa/info") is None,
+              "a missing port id is refused")
+
+
 BAD_INPUT = [
     # (name, simulator options, devargs (None: no path), expected phrase)
     ("queues-0", [], ",queues=0", "devarg queues='0' is not valid"),
@@ -395,6 +472,9 @@ CASES = {
     "hostile-both": lambda e: case_hostile(e, ["--bad-used-id", "997", "--bad-used-len", "1009"]),
     "bad-input": case_bad_input,
     "lsc": case_lsc,
+    "cksum": case_cksum,
+    "ctrl": case_ctrl,
+    "telemetry": case_telemetry,
     "needs-reset": case_needs_reset,
 }
 

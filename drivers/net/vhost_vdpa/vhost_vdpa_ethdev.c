@@ -1316,7 +1316,8 @@ vdpa_probe(struct rte_vdev_device *vdev)
 	p->args = args;
 	p->eth_dev = eth_dev;
 	p->config_fd = -1;
-	p->promisc = true;	/* what a virtio-net device does before any RX command */
+	/* ethdev's view at probe; start sends it, and ethdev restores its own after start */
+	p->promisc = false;
 	rte_spinlock_init(&p->recover_lock);
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	ret = vdpa_port_open(p);
