@@ -46,6 +46,7 @@ struct fwd_opts {
 	uint16_t restart_mtu;		/* 0, or the MTU restart cycles alternate to */
 	bool verify;
 	bool tx_cksum;			/* UDP checksum offload on generated frames */
+	bool tx_first;			/* io/mac/macswap: send one burst per stream first */
 	uint32_t verify_corrupt_every;	/* test only: corrupt every Nth generated frame */
 	bool promisc;
 	bool xstats_all;

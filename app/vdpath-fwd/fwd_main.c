@@ -338,6 +338,30 @@ fwd_restart_ports(bool main_forwards)
 	return bad;
 }
 
+/* One burst of generated frames per stream, so that io forwarding on a loopback has traffic. */
+static void
+fwd_tx_first(void)
+{
+	struct rte_mbuf *pkts[FWD_MAX_BURST];
+	uint16_t i, n, k, sent;
+
+	if (fwd_opts.mode != FWD_IO && fwd_opts.mode != FWD_MAC && fwd_opts.mode != FWD_MACSWAP)
+		return;
+	for (i = 0; i < fwd_nb_streams; i++) {
+		struct fwd_stream *s = &fwd_streams[i];
+
+		for (n = 0; n < fwd_opts.burst; n++) {
+			pkts[n] = fwd_frame_build(s, fwd_ports[s->tx_port].mp, s->queue, false);
+			if (pkts[n] == NULL)
+				break;
+		}
+		sent = rte_eth_tx_burst(s->tx_port, s->queue, pkts, n);
+		s->tx += sent;
+		for (k = sent; k < n; k++)
+			rte_pktmbuf_free(pkts[k]);
+	}
+}
+
 /* --- main ---------------------------------------------------------------------------------- */
 
 static int
@@ -478,6 +502,8 @@ main(int argc, char **argv)
 	       fwd_nb_lcores == 1 ? "" : "s", fwd_opts.burst, fwd_opts.txpkts,
 	       fwd_opts.verify ? ", verified" : "");
 	fflush(stdout);
+	if (fwd_opts.tx_first)
+		fwd_tx_first();
 	for (i = 0; i < fwd_nb_lcores; i++)
 		if (fwd_lcores[i].lcore_id != rte_get_main_lcore())
 			rte_eal_remote_launch(fwd_lcore_main, &fwd_lcores[i],

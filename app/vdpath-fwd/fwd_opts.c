@@ -48,6 +48,7 @@ fwd_usage(FILE *f)
 		"                        alternating between M and the port's first MTU\n"
 		"  --verify              stamp generated frames and check every frame received\n"
 		"  --tx-cksum            UDP checksum offload on generated frames (checked on Rx)\n"
+		"  --tx-first            io, mac, macswap: send one burst per stream to start\n"
 		"  --eth-peer=P,MAC      destination MAC of frames sent on port P\n"
 		"  --ports=LIST          ports to use, e.g. 0,2 (default all)\n"
 		"  --no-promisc          leave promiscuous mode off\n"
@@ -135,7 +136,7 @@ fwd_port_list(const char *v, uint64_t *mask)
 
 enum {
 	O_FWD = 256, O_BURST, O_TXPKTS, O_QUEUES, O_RXD, O_TXD, O_MBUF, O_DURATION, O_PERIOD,
-	O_RESTART_EVERY, O_RESTARTS, O_RESTART_MTU, O_VERIFY, O_TX_CKSUM, O_CORRUPT, O_PEER, O_PORTS, O_NO_PROMISC,
+	O_RESTART_EVERY, O_RESTARTS, O_RESTART_MTU, O_VERIFY, O_TX_CKSUM, O_TX_FIRST, O_CORRUPT, O_PEER, O_PORTS, O_NO_PROMISC,
 	O_XSTATS_ALL, O_JSON, O_HELP,
 };
 
@@ -157,6 +158,7 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 		{ "restart-mtu", required_argument, NULL, O_RESTART_MTU },
 		{ "verify", no_argument, NULL, O_VERIFY },
 		{ "tx-cksum", no_argument, NULL, O_TX_CKSUM },
+		{ "tx-first", no_argument, NULL, O_TX_FIRST },
 		{ "verify-corrupt-every", required_argument, NULL, O_CORRUPT },
 		{ "eth-peer", required_argument, NULL, O_PEER },
 		{ "ports", required_argument, NULL, O_PORTS },
@@ -250,6 +252,9 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 			break;
 		case O_TX_CKSUM:
 			o->tx_cksum = true;
+			break;
+		case O_TX_FIRST:
+			o->tx_first = true;
 			break;
 		case O_CORRUPT:
 			if (fwd_uint(optarg, 1, UINT32_MAX, &v) < 0)

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""vdpath-perf end to end on the tiny suite: the outputs' format and the baseline comparison
+(a synthetic regression must be caught, the run's own results must pass). Not the speed.
+
+usage: test_perf.py VDPATH_PERF BUILDDIR OUTDIR
+"""
+import copy
+import csv
+import json
+import os
+import subprocess
+import sys
+
+perf, build, out = sys.argv[1:4]
+failures = []
+
+
+def check(cond, what):
+    print(("ok:   " if cond else "FAIL: ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def run(*args):
+    p = subprocess.run([sys.executable, perf] + list(args), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=600)
+    text = p.stdout.decode(errors="replace")
+    print(text[-2500:])
+    return p.returncode, text
+
+
+free = int(open("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages").read())
+if free < 256:
+    print("SKIP: fewer than 256 free hugepages")
+    sys.exit(77)
+rc, text = run("--build", build, "--suite", "tiny", "--out", out)
+check(rc == 0, "the tiny suite ran (exit %d)" % rc)
+res = json.load(open(os.path.join(out, "results.json")))
+names = [s["name"] for s in res["scenarios"]]
+check(names == ["io-64-poll", "restart-cycle"], "both scenarios in the JSON (%s)" % names)
+io = res["scenarios"][0]
+for comp in ("net_vhost_vdpa", "net_virtio_user", "net_ring"):
+    r = io["results"].get(comp, {})
+    check(set(r) >= {"median_mpps", "min_mpps", "max_mpps", "cycles_per_packet", "trials"} and
+          r["min_mpps"] <= r["median_mpps"] <= r["max_mpps"] and r["median_mpps"] > 0,
+          "%s: median/min/max Mpps, cycles per packet, trials" % comp)
+check(set(io["ratios"]) == {"net_virtio_user", "net_ring"} and
+      abs(io["ratios"]["net_virtio_user"] - io["results"]["net_vhost_vdpa"]["median_mpps"] /
+          io["results"]["net_virtio_user"]["median_mpps"]) < 1e-9,
+      "ratios are ours / competitor")
+rs = res["scenarios"][1]["results"]
+check(rs["vdpa-persist"]["iotlb_msgs_per_cycle"] == 0 and
+      rs["vdpa-legacy"]["iotlb_msgs_per_cycle"] == 2,
+      "IOTLB messages per cycle: PERSIST 0, legacy 2 (%s, %s)" %
+      (rs["vdpa-persist"]["iotlb_msgs_per_cycle"], rs["vdpa-legacy"]["iotlb_msgs_per_cycle"]))
+rows = list(csv.DictReader(open(os.path.join(out, "results.csv"))))
+check(len(rows) == 5 and {r["competitor"] for r in rows} >=
+      {"net_vhost_vdpa", "net_virtio_user", "net_ring", "vdpa-persist", "vdpa-legacy"},
+      "CSV: one row per scenario and competitor (%d rows)" % len(rows))
+svg = open(os.path.join(out, "results.svg")).read()
+check(svg.startswith("<svg") and svg.count("<rect") == 5 and "io-64-poll" in svg,
+      "SVG: one bar per result")
+check("ours/it" in text and "net_virtio_user" in text, "the table is printed")
+
+# the baseline comparison, without running anything again
+same = os.path.join(out, "baseline-same.json")
+json.dump(res, open(same, "w"))
+rc, text = run("--compare-only", os.path.join(out, "results.json"), "--baseline", same,
+               "--out", out)
+check(rc == 0 and "REGRESSED" not in text, "its own results are no regression (exit %d)" % rc)
+better = copy.deepcopy(res)
+better["scenarios"][0]["ratios"]["net_virtio_user"] *= 10      # we used to be 10x better
+better["scenarios"][1]["results"]["vdpa-persist"]["iotlb_msgs_per_cycle"] = -1
+worse = os.path.join(out, "baseline-better.json")
+json.dump(better, open(worse, "w"))
+rc, text = run("--compare-only", os.path.join(out, "results.json"), "--baseline", worse,
+               "--out", out)
+check(rc == 1 and text.count("  REGRESSED\n") == 2 and "ours/net_virtio_user" in text,
+      "a synthetic regression (ratio and IOTLB messages) exits 1 with a table (exit %d)" % rc)
+rc, text = run("--compare-only", os.path.join(out, "results.json"), "--baseline", worse,
+               "--tolerance", "0.95", "--out", out)
+check(rc == 1 and text.count("  REGRESSED\n") == 1,
+      "a 95%% tolerance forgives the ratio, never the extra messages (exit %d)" % rc)
+print("perf: %s" % ("FAIL" if failures else "PASS"))
+sys.exit(1 if failures else 0)
