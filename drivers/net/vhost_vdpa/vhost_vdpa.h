@@ -2,7 +2,9 @@
 /*
  * net_vhost_vdpa: the PMD's private state, shared by its files.
  *
- *   vhost_vdpa_ethdev.c  probe/remove, devargs, ethdev ops, start/stop (the device bring-up)
+ *   vhost_vdpa_args.c    devargs
+ *   vhost_vdpa_ethdev.c  probe/remove, ethdev ops, queue set-up, start/stop
+ *   vhost_vdpa_dev.c     the device life cycle: features, bring-up, reset, queue recovery
  *   vhost_vdpa_rxtx.c    Rx/Tx bursts: lib/virtq rings, the virtio-net header, kicks
  *   vhost_vdpa_ctrl.c    the control queue (RX mode, MAC, MQ) and the config interrupt
  *   vhost_vdpa_xstats.c  stats, xstats and the /vhost_vdpa/ telemetry commands
@@ -294,6 +296,37 @@ int vdpa_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned 
 int vdpa_xstats_reset(struct rte_eth_dev *dev);
 /* Register /vhost_vdpa/info and /vhost_vdpa/iotlb (once per process). */
 void vdpa_telemetry_register(void);
+
+/* --- vhost_vdpa_dev.c -------------------------------------------------------------------- */
+
+#define VDPA_F(bit)		(1ULL << (bit))
+#define VDPA_CFG_MAC_OFF	0	/* virtio_net_config offsets */
+#define VDPA_CFG_PAIRS_OFF	8
+#define VDPA_CFG_MTU_OFF	10
+
+/* The kick resources of one vq, kept for the life of the port. */
+struct vdpa_vq_res {
+	int kickfd;
+	volatile uint16_t *db;
+	bool db_tried;
+};
+
+/* The ethdev private area: the port and its per-vq resources. */
+struct vdpa_priv {
+	struct vdpa_port port;
+	struct vdpa_vq_res res[VDPA_MAX_VQS];
+};
+
+/* The features to ask for at the next bring-up, from the offer, the devargs and conf. */
+int vdpa_features_compute(struct vdpa_port *p, const struct rte_eth_conf *conf);
+void vdpa_vq_res_init(struct vdpa_port *p);
+/* Unmap the doorbell pages, close the kick eventfds. */
+void vdpa_vq_res_free(struct vdpa_port *p);
+/* Reset with lib/iotlb's protocol around it; every buffer given back. */
+int vdpa_dev_reset_full(struct vdpa_port *p);
+/* Status handshake, vrings, DRIVER_OK, kicks, control-queue restore; reset on failure. */
+int vdpa_dev_bring_up(struct vdpa_port *p);
+void vdpa_kick_all(struct vdpa_port *p);
 
 /* --- vhost_vdpa_ethdev.c ----------------------------------------------------------------- */
 
