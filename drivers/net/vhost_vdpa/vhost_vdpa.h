@@ -265,8 +265,11 @@ void vdpa_kick(const struct vdpa_kick *k);
 
 /* --- vhost_vdpa_ctrl.c ------------------------------------------------------------------- */
 
-/* Create the control queue (vq index idx) in DPDK memory; nothing is sent. */
-int vdpa_cvq_create(struct vdpa_port *p, uint16_t idx, uint16_t num, int socket);
+/*
+ * Create the control queue (num entries) in DPDK memory; nothing is sent. Its vq index depends
+ * on whether MQ is negotiated, so setup finds it at each bring-up.
+ */
+int vdpa_cvq_create(struct vdpa_port *p, uint16_t num, int socket);
 void vdpa_cvq_free(struct vdpa_port *p);
 /* Program the cvq's vring into the device (before DRIVER_OK, ring reset to position 0). */
 int vdpa_cvq_setup(struct vdpa_port *p);

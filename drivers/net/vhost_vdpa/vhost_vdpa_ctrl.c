@@ -58,14 +58,13 @@ vdpa_cvq_flags(const struct vdpa_port *p)
 }
 
 int
-vdpa_cvq_create(struct vdpa_port *p, uint16_t idx, uint16_t num, int socket)
+vdpa_cvq_create(struct vdpa_port *p, uint16_t num, int socket)
 {
 	char name[RTE_MEMZONE_NAMESIZE];
 	struct vdpa_cvq *c;
 	size_t ring, obj;
 	int ret = -ENOMEM;
 
-	(void)idx;	/* the index depends on MQ, known at each bring-up */
 	c = rte_zmalloc_socket("vdpa_cvq", sizeof(*c), RTE_CACHE_LINE_SIZE, socket);
 	if (c == NULL)
 		return -ENOMEM;

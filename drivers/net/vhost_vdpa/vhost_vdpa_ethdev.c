@@ -138,7 +138,6 @@ vdpa_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	info->rx_queue_offload_capa = 0;
 	info->tx_queue_offload_capa = 0;
-	info->dev_capa &= ~RTE_ETH_DEV_CAPA_FLOW_RULE_KEEP;
 	return 0;
 }
 
@@ -872,8 +871,7 @@ vdpa_probe(struct rte_vdev_device *vdev)
 	if (ret < 0)
 		goto fail;
 	if (p->info.features & VDPA_F(VIRTIO_NET_F_CTRL_VQ)) {
-		ret = vdpa_cvq_create(p, (uint16_t)(2 * p->max_pairs), VDPA_CVQ_SIZE,
-				      vdev->device.numa_node);
+		ret = vdpa_cvq_create(p, VDPA_CVQ_SIZE, vdev->device.numa_node);
 		if (ret < 0)
 			goto fail;
 	}
