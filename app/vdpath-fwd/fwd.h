@@ -47,6 +47,7 @@ struct fwd_opts {
 	bool verify;
 	bool tx_cksum;			/* UDP checksum offload on generated frames */
 	bool tx_first;			/* io/mac/macswap: send one burst per stream first */
+	double link_wait;		/* seconds to wait for link up before forwarding */
 	uint32_t verify_corrupt_every;	/* test only: corrupt every Nth generated frame */
 	bool promisc;
 	bool xstats_all;
@@ -67,6 +68,7 @@ struct fwd_stream {
 	uint16_t rx_port, tx_port, queue;
 	uint64_t rx, tx, drops, lost, verify_errors, foreign;
 	uint64_t cksum_good;		/* frames received with RTE_MBUF_F_RX_L4_CKSUM_GOOD */
+	uint64_t first_rx_ns;		/* CLOCK_MONOTONIC of the first frame received, 0: none */
 	uint64_t tx_seq;		/* next sequence number generated */
 	uint64_t generated;		/* frames built (for the corruption control) */
 	struct rte_ether_addr src, dst;	/* generated frames, mac mode */
@@ -106,6 +108,9 @@ extern struct fwd_stream fwd_streams[FWD_MAX_STREAMS];
 extern uint16_t fwd_nb_streams;
 extern struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
 extern unsigned int fwd_nb_lcores;
+extern uint64_t fwd_start_ns;		/* CLOCK_MONOTONIC at main(), before EAL */
+
+uint64_t fwd_mono_ns(void);
 
 /* fwd_opts.c: 0, or 2 with one line on stderr */
 int fwd_opts_parse(int argc, char **argv, struct fwd_opts *o);

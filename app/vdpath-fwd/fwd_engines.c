@@ -15,6 +15,8 @@ fwd_rx_check(struct fwd_stream *s, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t i;
 
+	if (unlikely(s->first_rx_ns == 0) && n > 0)
+		s->first_rx_ns = fwd_mono_ns();	/* start-up time: probe to first frame */
 	if (!fwd_opts.verify)
 		return;
 	for (i = 0; i < n; i++)
@@ -84,6 +86,7 @@ fwd_generate(struct fwd_stream *s, bool flowgen)
 	if (!fwd_opts.verify) {
 		got = rte_eth_rx_burst(s->rx_port, s->queue, pkts, fwd_opts.burst);
 		s->rx += got;
+		fwd_rx_check(s, pkts, got);
 		if (got > 0)
 			rte_pktmbuf_free_bulk(pkts, got);
 	}

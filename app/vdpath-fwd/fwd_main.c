@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -34,7 +35,18 @@ uint16_t fwd_nb_streams;
 struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
 unsigned int fwd_nb_lcores;
 
+uint64_t fwd_start_ns;
+
 static volatile sig_atomic_t fwd_signal;
+
+uint64_t
+fwd_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void
 fwd_on_signal(int sig)
@@ -195,10 +207,14 @@ fwd_recover_port(struct fwd_port *fp, bool main_forwards)
 static void
 fwd_link_wait(void)
 {
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz();
+	uint64_t deadline = rte_get_timer_cycles() +
+			    (uint64_t)(fwd_opts.link_wait * rte_get_timer_hz());
 	struct rte_eth_link link;
 	uint16_t p;
 	bool all;
+
+	if (fwd_opts.link_wait == 0)
+		return;
 
 	do {
 		all = true;
@@ -472,6 +488,7 @@ main(int argc, char **argv)
 	unsigned int i;
 	int ret, bad;
 
+	fwd_start_ns = fwd_mono_ns();
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "vdpath-fwd: EAL initialisation failed: %s\n",

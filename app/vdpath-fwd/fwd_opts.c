@@ -49,6 +49,7 @@ fwd_usage(FILE *f)
 		"  --verify              stamp generated frames and check every frame received\n"
 		"  --tx-cksum            UDP checksum offload on generated frames (checked on Rx)\n"
 		"  --tx-first            io, mac, macswap: send one burst per stream to start\n"
+		"  --link-wait=S         seconds to wait for link up first (default 1; 0: none)\n"
 		"  --eth-peer=P,MAC      destination MAC of frames sent on port P\n"
 		"  --ports=LIST          ports to use, e.g. 0,2 (default all)\n"
 		"  --no-promisc          leave promiscuous mode off\n"
@@ -136,7 +137,7 @@ fwd_port_list(const char *v, uint64_t *mask)
 
 enum {
 	O_FWD = 256, O_BURST, O_TXPKTS, O_QUEUES, O_RXD, O_TXD, O_MBUF, O_DURATION, O_PERIOD,
-	O_RESTART_EVERY, O_RESTARTS, O_RESTART_MTU, O_VERIFY, O_TX_CKSUM, O_TX_FIRST, O_CORRUPT, O_PEER, O_PORTS, O_NO_PROMISC,
+	O_RESTART_EVERY, O_RESTARTS, O_RESTART_MTU, O_VERIFY, O_TX_CKSUM, O_TX_FIRST, O_LINK_WAIT, O_CORRUPT, O_PEER, O_PORTS, O_NO_PROMISC,
 	O_XSTATS_ALL, O_JSON, O_HELP,
 };
 
@@ -159,6 +160,7 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 		{ "verify", no_argument, NULL, O_VERIFY },
 		{ "tx-cksum", no_argument, NULL, O_TX_CKSUM },
 		{ "tx-first", no_argument, NULL, O_TX_FIRST },
+		{ "link-wait", required_argument, NULL, O_LINK_WAIT },
 		{ "verify-corrupt-every", required_argument, NULL, O_CORRUPT },
 		{ "eth-peer", required_argument, NULL, O_PEER },
 		{ "ports", required_argument, NULL, O_PORTS },
@@ -181,6 +183,7 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 	o->mbuf_size = RTE_MBUF_DEFAULT_DATAROOM;
 	o->duration = 10;
 	o->stats_period = 1;
+	o->link_wait = 1;
 	o->promisc = true;
 	optind = 1;
 	opterr = 0;
@@ -255,6 +258,10 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 			break;
 		case O_TX_FIRST:
 			o->tx_first = true;
+			break;
+		case O_LINK_WAIT:
+			if (fwd_secs(optarg, &o->link_wait) < 0)
+				return fwd_bad("link-wait", optarg, "seconds >= 0");
 			break;
 		case O_CORRUPT:
 			if (fwd_uint(optarg, 1, UINT32_MAX, &v) < 0)
