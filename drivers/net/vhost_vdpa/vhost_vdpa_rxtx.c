@@ -71,8 +71,8 @@ vdpa_vq_leaks(const struct vdp_virtq *vq, bool *broken)
 }
 
 /*
- * Every VDPA_FAULT_CHECK_EVERY bursts, or at once when the ring is broken: restart the queue
- * when the device has leaked a quarter of its buffers (each bad id strands one).
+ * Every VDPA_FAULT_CHECK_EVERY bursts: restart the queue when its ring is broken or the device
+ * has leaked a quarter of its buffers (each bad id strands one).
  */
 static inline bool
 vdpa_vq_needs_recovery(struct vdp_virtq *vq, uint32_t *polls, uint64_t *seen, uint16_t num)
@@ -80,7 +80,8 @@ vdpa_vq_needs_recovery(struct vdp_virtq *vq, uint32_t *polls, uint64_t *seen, ui
 	uint64_t leaks;
 	bool broken;
 
-	if (likely((++*polls & (VDPA_FAULT_CHECK_EVERY - 1)) != 0) && !vdp_virtq_broken(vq))
+	/* a broken ring adds and returns nothing, so looking every so many bursts is enough */
+	if (likely((++*polls & (VDPA_FAULT_CHECK_EVERY - 1)) != 0))
 		return false;
 	leaks = vdpa_vq_leaks(vq, &broken);
 	if (broken || leaks - *seen >= (uint64_t)num / 4) {
@@ -275,6 +276,14 @@ vdpa_rx_chunk(struct vdpa_rxq *q, struct rte_mbuf **pkts, uint16_t n)
 	return nb;
 }
 
+/* Post mbufs into the free slots and kick if the device asks; off the burst's fast path. */
+static __rte_noinline void
+vdpa_rx_replenish(struct vdpa_rxq *q)
+{
+	vdpa_rxq_refill(q);
+	vdpa_kick_if_asked(q->vq, &q->kick, &q->stats);
+}
+
 uint16_t
 vdpa_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -285,6 +294,12 @@ vdpa_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		vdpa_queue_recover(q->port, true, q->qid);
 		return 0;
 	}
+	/* the common poll finds nothing: one look at the used ring and out */
+	if (!vdp_virtq_has_used(q->vq)) {
+		if (unlikely(vdp_virtq_free_count(q->vq) >= VDPA_BURST))
+			vdpa_rx_replenish(q);	/* a refill the mempool once refused */
+		return 0;
+	}
 	while (nb < n) {
 		want = (uint16_t)RTE_MIN((unsigned int)(n - nb), VDPA_BURST);
 		got = vdpa_rx_chunk(q, pkts + nb, want);
@@ -293,10 +308,8 @@ vdpa_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 			break;
 	}
 	q->stats.packets += nb;
-	if (vdp_virtq_free_count(q->vq) >= VDPA_BURST) {
-		vdpa_rxq_refill(q);
-		vdpa_kick_if_asked(q->vq, &q->kick, &q->stats);
-	}
+	if (vdp_virtq_free_count(q->vq) >= VDPA_BURST)
+		vdpa_rx_replenish(q);
 	return nb;
 }
 
