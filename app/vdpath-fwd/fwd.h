@@ -48,6 +48,7 @@ struct fwd_opts {
 	bool tx_cksum;			/* UDP checksum offload on generated frames */
 	bool tx_first;			/* io/mac/macswap: send one burst per stream first */
 	double link_wait;		/* seconds to wait for link up before forwarding */
+	int tx_headroom;		/* generated frames' headroom; -1: the mbuf's default */
 	uint32_t verify_corrupt_every;	/* test only: corrupt every Nth generated frame */
 	bool promisc;
 	bool xstats_all;

@@ -50,13 +50,15 @@ fwd_usage(FILE *f)
 		"  --tx-cksum            UDP checksum offload on generated frames (checked on Rx)\n"
 		"  --tx-first            io, mac, macswap: send one burst per stream to start\n"
 		"  --link-wait=S         seconds to wait for link up first (default 1; 0: none)\n"
+		"  --tx-headroom=N       headroom of generated frames (default the mbuf's, %u)\n"
 		"  --eth-peer=P,MAC      destination MAC of frames sent on port P\n"
 		"  --ports=LIST          ports to use, e.g. 0,2 (default all)\n"
 		"  --no-promisc          leave promiscuous mode off\n"
 		"  --xstats-all          print every xstat in the summary\n"
 		"  --json=FILE           write the results as JSON\n"
 		"  --help\n",
-		FWD_MAX_BURST, FWD_MIN_FRAME, FWD_MAX_QUEUES, RTE_MBUF_DEFAULT_DATAROOM);
+		FWD_MAX_BURST, FWD_MIN_FRAME, FWD_MAX_QUEUES, RTE_MBUF_DEFAULT_DATAROOM,
+		RTE_PKTMBUF_HEADROOM);
 }
 
 static int
@@ -137,7 +139,7 @@ fwd_port_list(const char *v, uint64_t *mask)
 
 enum {
 	O_FWD = 256, O_BURST, O_TXPKTS, O_QUEUES, O_RXD, O_TXD, O_MBUF, O_DURATION, O_PERIOD,
-	O_RESTART_EVERY, O_RESTARTS, O_RESTART_MTU, O_VERIFY, O_TX_CKSUM, O_TX_FIRST, O_LINK_WAIT, O_CORRUPT, O_PEER, O_PORTS, O_NO_PROMISC,
+	O_RESTART_EVERY, O_RESTARTS, O_RESTART_MTU, O_VERIFY, O_TX_CKSUM, O_TX_FIRST, O_LINK_WAIT, O_TX_HEADROOM, O_CORRUPT, O_PEER, O_PORTS, O_NO_PROMISC,
 	O_XSTATS_ALL, O_JSON, O_HELP,
 };
 
@@ -161,6 +163,7 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 		{ "tx-cksum", no_argument, NULL, O_TX_CKSUM },
 		{ "tx-first", no_argument, NULL, O_TX_FIRST },
 		{ "link-wait", required_argument, NULL, O_LINK_WAIT },
+		{ "tx-headroom", required_argument, NULL, O_TX_HEADROOM },
 		{ "verify-corrupt-every", required_argument, NULL, O_CORRUPT },
 		{ "eth-peer", required_argument, NULL, O_PEER },
 		{ "ports", required_argument, NULL, O_PORTS },
@@ -184,6 +187,7 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 	o->duration = 10;
 	o->stats_period = 1;
 	o->link_wait = 1;
+	o->tx_headroom = -1;
 	o->promisc = true;
 	optind = 1;
 	opterr = 0;
@@ -258,6 +262,11 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 			break;
 		case O_TX_FIRST:
 			o->tx_first = true;
+			break;
+		case O_TX_HEADROOM:
+			if (fwd_uint(optarg, 0, RTE_PKTMBUF_HEADROOM, &v) < 0)
+				return fwd_bad("tx-headroom", optarg, "0..128 bytes");
+			o->tx_headroom = (int)v;
 			break;
 		case O_LINK_WAIT:
 			if (fwd_secs(optarg, &o->link_wait) < 0)

@@ -89,6 +89,8 @@ fwd_frame_build(struct fwd_stream *s, struct rte_mempool *mp, uint16_t queue, bo
 	head = rte_pktmbuf_alloc(mp);
 	if (head == NULL)
 		return NULL;
+	if (fwd_opts.tx_headroom >= 0)
+		head->data_off = (uint16_t)fwd_opts.tx_headroom;
 	room = rte_pktmbuf_tailroom(head);
 	/* headers and stamp always in the first segment */
 	eth = rte_pktmbuf_mtod(head, struct rte_ether_hdr *);

@@ -148,6 +148,16 @@ def case_frame(env, size, packed=False):
         env.check(mrg == 0, "%d-byte frames fit one buffer (mrg_bufs %d)" % (size, mrg))
 
 
+def case_hdr_slot(env):
+    """Frames without headroom: the virtio-net header comes from the queue's header slots."""
+    r = verified(env, [], "", ["--tx-headroom", "0"])
+    env.check(r.x("tx_q0_hdr_fallback") == r.port()["tx_packets"] > 0,
+              "every frame sent with a header slot (%d of %d)" %
+              (r.x("tx_q0_hdr_fallback"), r.port()["tx_packets"]))
+    r = verified(env, [], "", ["--tx-headroom", "0", "--txpkts", "1400"])
+    env.check(r.x("tx_q0_hdr_fallback") > 0, "also for 1400-byte frames")
+
+
 def case_doorbell(env, mode):
     if mode == "mmap":
         r = verified(env, ["--doorbell", "on"], ",doorbell=mmap")
@@ -453,6 +463,7 @@ CASES = {
     "verify-notify": lambda e: case_verify(e, ["--mode", "notify"], ""),
     "verify-doorbell": lambda e: case_doorbell(e, "mmap"),
     "verify-eventfd": lambda e: case_doorbell(e, "eventfd"),
+    "verify-hdr-slot": case_hdr_slot,
     "verify-queues-2": lambda e: case_queues(e, 2),
     "verify-queues-4": lambda e: case_queues(e, 4),
     "verify-frame-64": lambda e: case_frame(e, 64),

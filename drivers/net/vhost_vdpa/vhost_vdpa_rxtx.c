@@ -423,7 +423,6 @@ vdpa_tx_describe(struct vdpa_txq *q, struct rte_mbuf *m, struct vdp_virtq_seg *s
 		segs[0].len = VDPA_NET_HDR_LEN;
 		ns = 1;
 		*cookie = (void *)((uintptr_t)s | VDPA_TX_SLOT_TAG);
-		q->stats.hdr_fallback++;
 	}
 	for (; m != NULL; m = m->next) {
 		segs[ns].iova = vdpa_va(rte_pktmbuf_mtod(m, void *));
@@ -461,8 +460,10 @@ vdpa_tx_chunk(struct vdpa_txq *q, struct rte_mbuf **pkts, uint16_t n)
 	added = vdp_virtq_add_out(q->vq, segs, multi ? nsegs : NULL, cookies, k);
 	for (i = added; i < k; i++)
 		vdpa_tx_cookie_mbuf(q, cookies[i]);	/* give unused slots back */
-	for (i = 0; i < added; i++)
+	for (i = 0; i < added; i++) {
 		q->stats.bytes += pkts[i]->pkt_len;
+		q->stats.hdr_fallback += (uintptr_t)cookies[i] & VDPA_TX_SLOT_TAG;
+	}
 	return added;
 }
 
