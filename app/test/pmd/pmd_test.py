@@ -148,6 +148,20 @@ def case_frame(env, size, packed=False):
         env.check(mrg == 0, "%d-byte frames fit one buffer (mrg_bufs %d)" % (size, mrg))
 
 
+FEATURE_BITS = {"IN_ORDER": 35, "RING_PACKED": 34, "INDIRECT_DESC": 28, "EVENT_IDX": 29,
+                "MRG_RXBUF": 15}
+
+
+def case_features(env, feats, devargs="", fwd_opts=()):
+    """Ring features the device offers are negotiated and carry verified traffic."""
+    extra = ["--mtu", "9000"] if "MRG_RXBUF" in feats else []
+    r = verified(env, ["--features=" + ",".join("+" + f for f in feats)] + extra, devargs,
+                 list(fwd_opts), mem=512)
+    got = r.x("virtio_features")
+    for f in feats:
+        env.check(got >> FEATURE_BITS[f] & 1, "%s negotiated (features %#x)" % (f, got))
+
+
 def case_hdr_slot(env):
     """Frames without headroom: the virtio-net header comes from the queue's header slots."""
     r = verified(env, [], "", ["--tx-headroom", "0"])
@@ -464,6 +478,13 @@ CASES = {
     "verify-doorbell": lambda e: case_doorbell(e, "mmap"),
     "verify-eventfd": lambda e: case_doorbell(e, "eventfd"),
     "verify-hdr-slot": case_hdr_slot,
+    "verify-in-order": lambda e: case_features(e, ["IN_ORDER"]),
+    "verify-packed-in-order": lambda e: case_features(e, ["RING_PACKED", "IN_ORDER"], ",packed=1"),
+    "verify-indirect": lambda e: case_features(e, ["INDIRECT_DESC", "MRG_RXBUF"], "",
+                                               ["--txpkts", "4000"]),
+    "verify-event-idx": lambda e: case_features(e, ["EVENT_IDX"]),
+    "verify-packed-event-idx": lambda e: case_features(e, ["RING_PACKED", "EVENT_IDX"],
+                                                       ",packed=1"),
     "verify-queues-2": lambda e: case_queues(e, 2),
     "verify-queues-4": lambda e: case_queues(e, 4),
     "verify-frame-64": lambda e: case_frame(e, 64),

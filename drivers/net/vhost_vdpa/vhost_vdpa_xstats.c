@@ -74,7 +74,7 @@ enum vdpa_px {
 	PX_IOTLB_MAPPED, PX_IOTLB_PERSIST, PX_IOTLB_REMAPS_AVOIDED, PX_IOTLB_FAILURES,
 	PX_DEVICE_RESETS, PX_DEVICE_SUSPENDS, PX_DEVICE_RESUMES, PX_DEVICE_STARTS,
 	PX_RESTARTS_NO_REMAP, PX_CONFIG_IRQS, PX_NEEDS_RESET, PX_LINK_CHANGES,
-	PX_QUEUE_RECOVERIES, PX_CVQ_COMMANDS, PX_CVQ_ERRORS, PX_COUNT
+	PX_QUEUE_RECOVERIES, PX_CVQ_COMMANDS, PX_CVQ_ERRORS, PX_VIRTIO_FEATURES, PX_COUNT
 };
 
 static const char *const vdpa_px_names[PX_COUNT] = {
@@ -82,7 +82,7 @@ static const char *const vdpa_px_names[PX_COUNT] = {
 	"iotlb_mapped_bytes", "iotlb_persist", "iotlb_remaps_avoided", "iotlb_failures",
 	"device_resets", "device_suspends", "device_resumes", "device_starts",
 	"starts_without_remap", "config_interrupts", "needs_reset_events", "link_changes",
-	"queue_recoveries", "cvq_commands", "cvq_errors",
+	"queue_recoveries", "cvq_commands", "cvq_errors", "virtio_features",
 };
 
 static void
@@ -121,6 +121,7 @@ vdpa_px_values(const struct vdpa_port *p, uint64_t *v)
 	v[PX_LINK_CHANGES] = p->cnt.link_changes;
 	v[PX_QUEUE_RECOVERIES] = p->cnt.broken_restarts;
 	vdpa_cvq_counters(p, &v[PX_CVQ_COMMANDS], &v[PX_CVQ_ERRORS]);
+	v[PX_VIRTIO_FEATURES] = p->features;	/* a bit mask, not a counter */
 }
 
 /* --- basic stats --------------------------------------------------------------------------- */
