@@ -99,6 +99,7 @@ vq_restart(struct vdp_virtq *vq)
 	vq->used_idx = 0;
 	vq->free_head = 0;
 	vq->desc_tail = 0;
+	vq->free_tail = (uint16_t)(vq->num - 1);
 	vq->kick_idx = 0;
 	vq->kick_added = 0;
 	vq->broken = false;

@@ -96,6 +96,7 @@ struct vdp_virtq {
 	uint16_t free_head;	/* split: first free descriptor (in order: next one to fill);
 				 * packed, not in order: first free id */
 	uint16_t desc_tail;	/* split in order: head of the oldest outstanding buffer */
+	uint16_t free_tail;	/* split, not in order: last free descriptor (FIFO list) */
 	uint16_t kick_idx;	/* split: avail index at the last kick decision */
 	uint32_t kick_added;	/* packed: slots made available since the last decision */
 	uint16_t avail_bits;	/* packed: AVAIL/USED bits that mark a slot available now */

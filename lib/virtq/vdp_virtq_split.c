@@ -6,6 +6,11 @@
  * meta[].next, never through desc[].next, which the device could overwrite. With IN_ORDER the
  * descriptors are filled in ring order (next = x + 1) and buffers come back in the order they
  * were made available, so the used position alone tells which buffer an element is for.
+ *
+ * Without IN_ORDER the free list is FIFO: a device that completes in order gets the same
+ * descriptors back in the same avail slots lap after lap, so the avail ring's entries keep
+ * their values and are not written again (a store to a line the device reads would pull it
+ * away from the device's cache, or cost a PCIe write, for nothing).
  */
 #include "vdp_virtq_priv.h"
 
@@ -117,7 +122,8 @@ split_add(struct vdp_virtq *vq, const struct vdp_virtq_seg *segs, const uint16_t
 		m->cap = vq_buf_cap(segs, ns, wfirst);
 		m->info = slots | vq_buf_dir(ns, wfirst);
 		vq->num_free -= slots;
-		ring[avail & vq->mask] = head;
+		if (ring[avail & vq->mask] != head)
+			ring[avail & vq->mask] = head;
 		avail++;
 		segs += ns;
 	}
@@ -164,8 +170,12 @@ split_release(struct vdp_virtq *vq, uint16_t head, struct vq_meta *m)
 	} else {
 		for (j = 1; j < nd; j++)
 			tail = vq->meta[tail].next;
-		vq->meta[tail].next = vq->free_head;
-		vq->free_head = head;
+		/* appended: the oldest free descriptor is reused first */
+		if (vq->num_free == 0)
+			vq->free_head = head;
+		else
+			vq->meta[vq->free_tail].next = head;
+		vq->free_tail = tail;
 	}
 	vq->num_free += nd;
 	m->info = 0;
