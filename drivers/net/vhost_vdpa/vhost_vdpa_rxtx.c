@@ -360,12 +360,30 @@ vdpa_txq_drain(struct vdpa_txq *q)
 	vdp_virtq_reset(q->vq);
 }
 
+/*
+ * Zero a header, storing only if some byte is not zero yet. The headroom usually holds the
+ * header the device wrote on Rx, already zero when the frame is forwarded: a load leaves the
+ * line shared with the device, which reads it next; a store would pull it over and back.
+ */
+static inline void
+vdpa_tx_hdr_zero(struct vdpa_net_hdr *h)
+{
+	uint64_t lo;
+	uint32_t hi;
+
+	RTE_BUILD_BUG_ON(sizeof(*h) != sizeof(lo) + sizeof(hi));
+	memcpy(&lo, h, sizeof(lo));
+	memcpy(&hi, (uint8_t *)h + sizeof(lo), sizeof(hi));
+	if ((lo | hi) != 0)
+		memset(h, 0, sizeof(*h));
+}
+
 static inline void
 vdpa_tx_hdr_fill(const struct vdpa_txq *q, struct vdpa_net_hdr *h, const struct rte_mbuf *m)
 {
 	uint64_t ol = m->ol_flags;
 
-	memset(h, 0, sizeof(*h));
+	vdpa_tx_hdr_zero(h);
 	if (!q->offload || !(ol & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)))
 		return;
 	h->flags = VDPA_NET_HDR_F_NEEDS_CSUM;
