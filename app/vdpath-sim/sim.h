@@ -106,6 +106,7 @@ struct sim_map {
 	struct sim_map_entry *e;
 	uint32_t n;
 	uint32_t cap;
+	uint32_t hint;		/* entry of the last translation: a lookup cache, checked on use */
 	bool identity;
 };
 

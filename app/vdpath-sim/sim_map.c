@@ -148,13 +148,21 @@ void *
 sim_map_translate(const struct sim_map *m, uint64_t iova, uint64_t len, uint8_t perm)
 {
 	uint64_t last, covered;
-	uint32_t i;
+	uint32_t i, first;
 
 	if (m->identity || len == 0 || iova + len - 1 < iova)
 		return NULL;
 	last = iova + len - 1;
-	i = map_lower_bound(m, iova);
-	if (i >= m->n || m->e[i].iova > iova || (m->e[i].perm & perm) != perm)
+	/* buffers cluster in a few entries: try the last one hit before searching */
+	first = m->hint;
+	if (first >= m->n || m->e[first].iova > iova || entry_last(&m->e[first]) < iova) {
+		first = map_lower_bound(m, iova);
+		if (first >= m->n || m->e[first].iova > iova)
+			return NULL;
+		((struct sim_map *)(uintptr_t)m)->hint = first;
+	}
+	i = first;
+	if ((m->e[i].perm & perm) != perm)
 		return NULL;
 	covered = entry_last(&m->e[i]);
 	while (covered < last) {
@@ -168,6 +176,5 @@ sim_map_translate(const struct sim_map *m, uint64_t iova, uint64_t len, uint8_t 
 			return NULL;
 		covered = entry_last(&m->e[i]);
 	}
-	i = map_lower_bound(m, iova);
-	return (void *)(uintptr_t)(m->e[i].uaddr + (iova - m->e[i].iova));
+	return (void *)(uintptr_t)(m->e[first].uaddr + (iova - m->e[first].iova));
 }

@@ -351,25 +351,43 @@ static void
 worker_loop_notify(struct sim_worker *w)
 {
 	struct sim_dev *dev = w->dev;
+	uint64_t now, last_work, last_kick_check;
 	unsigned int busy = 0;
-	bool contended;
+	bool contended, did;
 	int64_t timeout;
-	uint64_t now;
 
+	last_work = last_kick_check = sim_now_ns();
 	while (!dev->thread_stop) {
 		now = sim_now_ns();
 		pthread_mutex_lock(&dev->lock);
-		worker_pass(w, now);
+		did = worker_pass(w, now);
 		timeout = worker_timeout(w, now);
 		contended = lock_contended(&dev->lock);
 		pthread_mutex_unlock(&dev->lock);
 		if (contended)
 			lock_handoff(&dev->lock);
+		if (did)
+			last_work = now;
 		/* still busy: look for kicks on the other vqs only every few passes, the work at
 		 * hand needs no syscall (a wake is also seen through its flag) */
 		if (timeout == 0 && (++busy & (NOTIFY_BUSY_KICK_CHECK - 1)) != 0)
 			continue;
+		/*
+		 * Doorbells are registers hardware watches all the time: while traffic flows, a
+		 * ring is still run only when its doorbell rings, but the ring is seen at once,
+		 * not after a nap of DOORBELL_PERIOD_NS. Eventfd kicks are collected as in poll
+		 * mode; after POLL_IDLE_NS without work the device naps again.
+		 */
+		if (timeout != 0 && w->ndoorbells != 0 && now - last_work < POLL_IDLE_NS) {
+			cpu_relax();
+			if (now - last_kick_check > POLL_NAP_NS) {
+				worker_wait(w, 0);
+				last_kick_check = now;
+			}
+			continue;
+		}
 		worker_wait(w, timeout);
+		last_kick_check = now;
 	}
 }
 
