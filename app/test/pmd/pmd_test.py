@@ -163,13 +163,65 @@ def case_features(env, feats, devargs="", fwd_opts=()):
 
 
 def case_hdr_slot(env):
-    """Frames without headroom: the virtio-net header comes from the queue's header slots."""
-    r = verified(env, [], "", ["--tx-headroom", "0"])
+    """Frames without headroom: with tx_hdr=inline the header comes from the queue's header
+    slots; by default they go behind the shared zero header."""
+    r = verified(env, [], ",tx_hdr=inline", ["--tx-headroom", "0"])
     env.check(r.x("tx_q0_hdr_fallback") == r.port()["tx_packets"] > 0,
               "every frame sent with a header slot (%d of %d)" %
               (r.x("tx_q0_hdr_fallback"), r.port()["tx_packets"]))
-    r = verified(env, [], "", ["--tx-headroom", "0", "--txpkts", "1400"])
+    r = verified(env, [], ",tx_hdr=inline", ["--tx-headroom", "0", "--txpkts", "1400"])
     env.check(r.x("tx_q0_hdr_fallback") > 0, "also for 1400-byte frames")
+    r = verified(env, [], "", ["--tx-headroom", "0"])
+    env.check(r.x("tx_q0_hdr_shared") == r.port()["tx_packets"] > 0 and
+              r.x("tx_q0_hdr_fallback") == 0,
+              "default: every frame behind the shared header (%d of %d, %d slots)" %
+              (r.x("tx_q0_hdr_shared"), r.port()["tx_packets"], r.x("tx_q0_hdr_fallback")))
+
+
+def forwarded(env, devargs, frame=64):
+    """io forwarding of the device's loopback: every frame comes back at its length."""
+    r = env.fwd_run(["--mode", "poll"], devargs, ["--fwd=io", "--tx-first", "--txpkts",
+                                                   str(frame), "--duration", "1"])
+    env.check(r.rc == 0, "vdpath-fwd io exit status 0 (got %d)" % r.rc)
+    if r.fwd is None or r.sim is None:
+        raise Fail("no JSON from vdpath-fwd or the simulator")
+    p, d = r.port(), r.dev()
+    env.check(p["rx_packets"] > 10000, "frames forwarded: rx %d" % p["rx_packets"])
+    env.check(r.x("rx_q0_bytes") == frame * p["rx_packets"],
+              "every frame came back at %d bytes (%d bytes in %d frames)" %
+              (frame, r.x("rx_q0_bytes"), p["rx_packets"]))
+    env.check(d["dma_faults"] == 0 and d["drops"]["tx_bad_chain"] == 0,
+              "0 DMA faults, 0 bad chains (%d, %d)" % (d["dma_faults"],
+                                                      d["drops"]["tx_bad_chain"]))
+    return r
+
+
+def case_tx_hdr(env):
+    """Where Tx headers come from: tx_hdr=shared, inline, and the default per frame."""
+    r = verified(env, [], ",tx_hdr=shared")
+    env.check(r.x("tx_q0_hdr_shared") == r.port()["tx_packets"] > 0,
+              "shared: every frame behind the zero header, verified (%d of %d)" %
+              (r.x("tx_q0_hdr_shared"), r.port()["tx_packets"]))
+    r = verified(env, [], ",tx_hdr=shared", ["--txpkts", "1400"])
+    env.check(r.x("tx_q0_hdr_shared") == r.port()["tx_packets"] > 0, "shared: 1400 B too")
+    r = verified(env, ["--features=+CSUM,+GUEST_CSUM"], ",tx_hdr=shared", ["--tx-cksum"])
+    env.check(r.x("tx_q0_hdr_shared") == 0 and
+              r.port()["rx_l4_cksum_good"] == r.port()["rx_packets"],
+              "shared: frames asking for offload carry their own header (%d shared, %d of %d "
+              "checksums good)" % (r.x("tx_q0_hdr_shared"), r.port()["rx_l4_cksum_good"],
+                                   r.port()["rx_packets"]))
+    r = verified(env, [], "")
+    env.check(r.x("tx_q0_hdr_shared") == 0,
+              "default: frames the application built go inline (%d shared)" %
+              r.x("tx_q0_hdr_shared"))
+    r = forwarded(env, "")
+    sent, shared = r.port()["tx_packets"], r.x("tx_q0_hdr_shared")
+    env.check(sent - 32 <= shared < sent,
+              "default: every forwarded frame behind the shared header, the first burst "
+              "inline (%d of %d)" % (shared, sent))
+    r = forwarded(env, ",tx_hdr=inline", 1514)
+    env.check(r.x("tx_q0_hdr_shared") == 0, "inline: none shared (%d)" %
+              r.x("tx_q0_hdr_shared"))
 
 
 def case_doorbell(env, mode):
@@ -367,6 +419,8 @@ def case_telemetry(env):
     env.check(rc == 0, "vdpath-fwd exit status 0 (%d)" % rc)
     env.check(isinstance(info, dict) and info.get("path") == DEV and info.get("state") == "running"
               and info.get("iotlb_persist") == 1, "info: path, running, persist")
+    env.check(info.get("tx_hdr") == "frame",
+              "info: tx_hdr=auto is frame without a PCI parent (%s)" % info.get("tx_hdr"))
     env.check(isinstance(iotlb, dict) and iotlb.get("update_msgs") == 1 and
               iotlb.get("entries") == 1 and len(iotlb.get("entries_list", [])) == 1,
               "iotlb: 1 UPDATE, 1 entry listed")
@@ -384,6 +438,8 @@ BAD_INPUT = [
     ("persist", [], ",persist=maybe", "devarg persist='maybe' is not valid; accepted: auto, on, off"),
     ("packed", [], ",packed=2", "devarg packed='2' is not valid"),
     ("doorbell", [], ",doorbell=x", "devarg doorbell='x' is not valid"),
+    ("tx-hdr", [], ",tx_hdr=none",
+     "devarg tx_hdr='none' is not valid; accepted: auto, inline, shared, frame"),
     ("mac", [], ",mac=zz", "devarg mac='zz' is not valid"),
     ("mac-multicast", [], ",mac=01:00:00:00:00:01", "devarg mac='01:00:00:00:00:01' is not valid"),
     ("speed", [], ",speed=0", "devarg speed='0' is not valid"),
@@ -478,6 +534,7 @@ CASES = {
     "verify-doorbell": lambda e: case_doorbell(e, "mmap"),
     "verify-eventfd": lambda e: case_doorbell(e, "eventfd"),
     "verify-hdr-slot": case_hdr_slot,
+    "tx-hdr": case_tx_hdr,
     "verify-in-order": lambda e: case_features(e, ["IN_ORDER"]),
     "verify-packed-in-order": lambda e: case_features(e, ["RING_PACKED", "IN_ORDER"], ",packed=1"),
     "verify-indirect": lambda e: case_features(e, ["INDIRECT_DESC", "MRG_RXBUF"], "",

@@ -80,6 +80,19 @@ enum vdpa_doorbell {
 	VDPA_DOORBELL_EVENTFD,	/* always the kick eventfd */
 };
 
+/*
+ * Where a Tx frame's virtio-net header comes from when it needs no offload. INLINE: the mbuf
+ * headroom, one descriptor per frame. SHARED: one read-only zero header per queue, chained
+ * before the frame. FRAME: shared for frames a vhost_vdpa Rx queue handed over untouched
+ * (their headroom line was last written by the device), inline for the rest.
+ */
+enum vdpa_tx_hdr {
+	VDPA_TX_HDR_AUTO = 0,	/* inline for a PCI parent, otherwise FRAME */
+	VDPA_TX_HDR_INLINE,
+	VDPA_TX_HDR_SHARED,
+	VDPA_TX_HDR_FRAME,
+};
+
 /* What the devargs asked for (vhost_vdpa_ethdev.c parses them). */
 struct vdpa_args {
 	char path[PATH_MAX];
@@ -92,6 +105,7 @@ struct vdpa_args {
 	enum vdpa_tri event_idx;
 	enum vdpa_tri suspend;		/* stop with SUSPEND/RESUME when acked (auto) or never */
 	enum vdpa_doorbell doorbell;
+	enum vdpa_tx_hdr tx_hdr;
 	bool mac_set;
 	struct rte_ether_addr mac;
 	uint32_t speed;			/* reported link speed, Mbps */
@@ -105,7 +119,8 @@ struct vdpa_queue_stats {
 	uint64_t nombuf;	/* Rx refill found the mempool empty */
 	uint64_t kicks;		/* notifications sent */
 	uint64_t mrg_bufs;	/* Rx: buffers merged into multi-buffer packets */
-	uint64_t hdr_fallback;	/* Tx: header could not go in the mbuf headroom */
+	uint64_t hdr_fallback;	/* Tx: header in a per-packet slot (offload, no headroom) */
+	uint64_t hdr_shared;	/* Tx: frames sent behind the queue's shared zero header */
 };
 
 /* How a queue notifies the device. */
@@ -154,6 +169,8 @@ struct vdpa_txq {
 	uint16_t free_thresh;		/* reclaim used buffers when fewer slots are free */
 	struct vdpa_tx_slot *slots;	/* nb_desc slots, in DPDK memory (the device reads hdr) */
 	uint16_t slot_free;		/* head of the free slot list, UINT16_MAX: none */
+	enum vdpa_tx_hdr hdr_mode;	/* INLINE, SHARED or FRAME (resolved) */
+	uint64_t zero_hdr_iova;		/* the shared header: zero, never written after set-up */
 	struct vdpa_queue_stats stats;
 	uint32_t polls;
 	uint64_t faults_seen;
@@ -206,6 +223,7 @@ struct vdpa_port {
 	bool maps_valid;		/* kernel and device hold the map (false after a legacy reset) */
 	bool need_reset;		/* a change since stop needs a full bring-up, not RESUME */
 	bool doorbell_ok;		/* doorbell mmap worked for vq 0 */
+	enum vdpa_tx_hdr tx_hdr;	/* args.tx_hdr with auto resolved */
 
 	/* from the config space and the device */
 	struct rte_ether_addr mac;
@@ -341,5 +359,8 @@ struct vdpa_port *vdpa_port_get(uint16_t port_id);
  * logs once and raises RTE_ETH_EVENT_INTR_RESET.
  */
 void vdpa_queue_recover(struct vdpa_port *p, bool rx, uint16_t qid);
+
+/* Ports whose Rx queues are this PMD's: a frame with such an mbuf->port came from a device. */
+extern bool vdpa_rx_ports[RTE_MAX_ETHPORTS];
 
 #endif /* VHOST_VDPA_H */

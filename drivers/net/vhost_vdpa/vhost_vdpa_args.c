@@ -144,6 +144,22 @@ args_doorbell(const char *v, struct vdpa_args *a)
 }
 
 static int
+args_tx_hdr(const char *v, struct vdpa_args *a)
+{
+	if (strcmp(v, "auto") == 0)
+		a->tx_hdr = VDPA_TX_HDR_AUTO;
+	else if (strcmp(v, "inline") == 0)
+		a->tx_hdr = VDPA_TX_HDR_INLINE;
+	else if (strcmp(v, "shared") == 0)
+		a->tx_hdr = VDPA_TX_HDR_SHARED;
+	else if (strcmp(v, "frame") == 0)
+		a->tx_hdr = VDPA_TX_HDR_FRAME;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int
 args_mac(const char *v, struct vdpa_args *a)
 {
 	if (rte_ether_unformat_addr(v, &a->mac) < 0 || rte_is_multicast_ether_addr(&a->mac) ||
@@ -175,6 +191,7 @@ static const struct args_key args_keys[] = {
 	{ VDPA_ARG_EVENT_IDX, "auto, 0, 1", args_event_idx },
 	{ VDPA_ARG_SUSPEND, "auto, off", args_suspend },
 	{ VDPA_ARG_DOORBELL, "auto, mmap, eventfd", args_doorbell },
+	{ VDPA_ARG_TX_HDR, "auto, inline, shared, frame", args_tx_hdr },
 	{ VDPA_ARG_MAC, "a unicast MAC such as 02:00:00:00:00:01", args_mac },
 	{ VDPA_ARG_SPEED, "link speed in Mbps, 1..200000", args_speed },
 };

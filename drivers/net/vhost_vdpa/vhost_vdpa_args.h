@@ -15,6 +15,7 @@
 #define VDPA_ARG_EVENT_IDX	"event_idx"
 #define VDPA_ARG_SUSPEND	"suspend"
 #define VDPA_ARG_DOORBELL	"doorbell"
+#define VDPA_ARG_TX_HDR		"tx_hdr"
 #define VDPA_ARG_MAC		"mac"
 #define VDPA_ARG_SPEED		"speed"
 
@@ -29,6 +30,7 @@
 	VDPA_ARG_EVENT_IDX "=auto|0|1 " \
 	VDPA_ARG_SUSPEND "=auto|off " \
 	VDPA_ARG_DOORBELL "=auto|mmap|eventfd " \
+	VDPA_ARG_TX_HDR "=auto|inline|shared|frame " \
 	VDPA_ARG_MAC "=<mac> " \
 	VDPA_ARG_SPEED "=<Mbps>"
 

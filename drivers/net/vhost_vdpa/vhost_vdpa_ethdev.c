@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -337,6 +338,7 @@ vdpa_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 {
 	struct vdpa_port *p = dev->data->dev_private;
 	struct vdpa_txq *q;
+	void *zero_hdr;
 	size_t ring_len;
 	uint32_t num, i;
 	int ret;
@@ -356,8 +358,10 @@ vdpa_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	q->offload = (p->features_wanted & VDPA_F(VIRTIO_NET_F_CSUM)) != 0;
 	q->free_thresh = conf != NULL && conf->tx_free_thresh != 0 ?
 			 RTE_MIN(conf->tx_free_thresh, (uint16_t)(num / 2)) : (uint16_t)(num / 4);
+	/* after the ring: the header slots, then the shared zero header on a line of its own */
 	q->mz = vdpa_ring_mz(p, "tx", qid, num, vdpa_vq_flags(p),
-			     (size_t)num * sizeof(struct vdpa_tx_slot), (int)socket);
+			     (size_t)num * sizeof(struct vdpa_tx_slot) + 2 * RTE_CACHE_LINE_SIZE,
+			     (int)socket);
 	if (q->mz == NULL) {
 		ret = -ENOMEM;
 		VDPA_LOG(ERR, "%s: no memory for the ring of Tx queue %u", p->name, qid);
@@ -371,6 +375,10 @@ vdpa_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	for (i = 0; i < num; i++)
 		q->slots[i].next = (uint16_t)(i + 1 < num ? i + 1 : UINT16_MAX);
 	q->slot_free = 0;
+	zero_hdr = (void *)RTE_PTR_ALIGN_CEIL(&q->slots[num], RTE_CACHE_LINE_SIZE);
+	memset(zero_hdr, 0, RTE_CACHE_LINE_SIZE);
+	q->zero_hdr_iova = (uint64_t)(uintptr_t)zero_hdr;	/* IOVA = VA (vdpa_mem.h) */
+	q->hdr_mode = p->tx_hdr;
 	dev->data->tx_queues[qid] = q;
 	return 0;
 fail:
@@ -507,6 +515,7 @@ vdpa_dev_close(struct rte_eth_dev *dev)
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
+	vdpa_rx_ports[dev->data->port_id] = false;
 	if (p->state != VDPA_STATE_RESET)
 		vdpa_dev_reset_full(p);
 	vdpa_port_teardown(p);
@@ -778,6 +787,46 @@ vdpa_config_read(struct vdpa_port *p)
 	return 0;
 }
 
+bool vdpa_rx_ports[RTE_MAX_ETHPORTS];
+
+/* Is the vhost-vdpa device behind path on a PCI bus? Its sysfs node tells. */
+static bool
+vdpa_parent_is_pci(const char *path)
+{
+	char link[PATH_MAX], real[PATH_MAX];
+	const char *base = strrchr(path, '/');
+
+	base = base != NULL ? base + 1 : path;
+	if ((size_t)snprintf(link, sizeof(link), "/sys/class/vhost-vdpa/%s", base) >=
+	    sizeof(link) || realpath(link, real) == NULL)
+		return false;
+	return strstr(real, "/pci") != NULL;
+}
+
+/*
+ * tx_hdr=auto: hardware reads each descriptor and buffer across the bus, so one descriptor
+ * per frame (inline) suits it best; a device in software (vdpa_sim, VDUSE) reads through the
+ * caches, where not touching a header line the device wrote pays more (frame).
+ */
+static void
+vdpa_tx_hdr_resolve(struct vdpa_port *p)
+{
+	static const char *const names[] = {
+		[VDPA_TX_HDR_INLINE] = "inline", [VDPA_TX_HDR_SHARED] = "shared",
+		[VDPA_TX_HDR_FRAME] = "frame",
+	};
+	bool pci;
+
+	p->tx_hdr = p->args.tx_hdr;
+	if (p->tx_hdr != VDPA_TX_HDR_AUTO)
+		return;
+	pci = vdpa_parent_is_pci(p->args.path);
+	p->tx_hdr = pci ? VDPA_TX_HDR_INLINE : VDPA_TX_HDR_FRAME;
+	VDPA_LOG(INFO, "%s: tx_hdr=auto: %s (%s)", p->name, names[p->tx_hdr],
+		 pci ? "the parent is a PCI device" :
+		 "no PCI parent in sysfs: a device in software is assumed");
+}
+
 static int
 vdpa_port_open(struct vdpa_port *p)
 {
@@ -867,6 +916,7 @@ vdpa_probe(struct rte_vdev_device *vdev)
 	if (ret < 0)
 		goto fail;
 	p->pairs = p->args.queues;
+	vdpa_tx_hdr_resolve(p);
 	ret = vdpa_features_compute(p, NULL);
 	if (ret < 0)
 		goto fail;
@@ -886,6 +936,7 @@ vdpa_probe(struct rte_vdev_device *vdev)
 	eth_dev->tx_pkt_burst = vdpa_tx_burst;
 	eth_dev->tx_pkt_prepare = vdpa_tx_prepare;
 	vdpa_telemetry_register();
+	vdpa_rx_ports[eth_dev->data->port_id] = true;
 	rte_eth_dev_probing_finish(eth_dev);
 	VDPA_LOG(INFO, "%s: %s, %u queue pair%s max, ring %u, IOTLB persist %s, stop %s",
 		 name, p->args.path, p->max_pairs, p->max_pairs == 1 ? "" : "s", p->ring_size,

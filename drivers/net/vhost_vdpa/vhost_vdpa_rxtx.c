@@ -7,9 +7,11 @@
  * lands at the usual data offset. With MRG_RXBUF a frame spans num_buffers buffers; the later
  * ones carry no header, so their data starts where the header would have been.
  *
- * Tx puts the header in the mbuf's headroom when the mbuf is ours to write (direct, one
- * reference, room for it): one segment per mbuf segment. Otherwise the header comes from a
- * per-queue slot and leads the chain; the cookie is then the slot, tagged with bit 0.
+ * Tx: a frame that needs no offload may go behind the queue's shared zero header (tx_hdr,
+ * enum vdpa_tx_hdr): the chain is that header, then the frame's segments, and no line of the
+ * mbuf is touched. Otherwise the header goes in the mbuf's headroom when the mbuf is ours to
+ * write (direct, one reference, room for it): one segment per mbuf segment. Otherwise it comes
+ * from a per-queue slot and leads the chain; the cookie is then the slot, tagged with bit 0.
  *
  * No syscall per burst: kicks only when lib/virtq says the device asked for one, through the
  * doorbell page when the kernel granted it.
@@ -410,19 +412,45 @@ vdpa_tx_can_push(const struct rte_mbuf *m)
 }
 
 /*
+ * Does frame m go behind the shared zero header? Only without offload. FRAME: when it has no
+ * headroom to write, or when a vhost_vdpa Rx queue handed it over with its layout untouched:
+ * the line before its data holds the header a device wrote, which the device would have to
+ * take back after our load or store.
+ */
+static inline bool
+vdpa_tx_hdr_shared(const struct vdpa_txq *q, const struct rte_mbuf *m, bool push)
+{
+	if (q->hdr_mode == VDPA_TX_HDR_INLINE ||
+	    (q->offload && (m->ol_flags & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG))))
+		return false;
+	if (q->hdr_mode == VDPA_TX_HDR_SHARED || !push)
+		return true;
+	return m->data_off == RTE_PKTMBUF_HEADROOM && m->port < RTE_MAX_ETHPORTS &&
+	       vdpa_rx_ports[m->port];
+}
+
+/*
  * Describe packet m in segs (returns the count, 0 when it cannot be sent) and its cookie.
  */
 static inline uint16_t
 vdpa_tx_describe(struct vdpa_txq *q, struct rte_mbuf *m, struct vdp_virtq_seg *segs,
-		 void **cookie)
+		 void **cookie, bool *shared)
 {
 	struct vdpa_net_hdr *h;
 	struct vdpa_tx_slot *s;
 	uint16_t ns = 0;
+	bool push;
 
 	if (unlikely(m->nb_segs + 1u > VDPA_TX_SEGS_MAX))
 		return 0;
-	if (likely(vdpa_tx_can_push(m))) {
+	push = vdpa_tx_can_push(m);
+	*shared = vdpa_tx_hdr_shared(q, m, push);
+	if (*shared) {
+		segs[0].iova = q->zero_hdr_iova;
+		segs[0].len = VDPA_NET_HDR_LEN;
+		ns = 1;
+		*cookie = NULL;
+	} else if (likely(push)) {
 		h = rte_pktmbuf_mtod_offset(m, struct vdpa_net_hdr *, -(int)VDPA_NET_HDR_LEN);
 		vdpa_tx_hdr_fill(q, h, m);
 		segs[0].iova = vdpa_va(h);
@@ -457,19 +485,22 @@ vdpa_tx_chunk(struct vdpa_txq *q, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t nsegs[VDPA_BURST];
 	void *cookies[VDPA_BURST];
 	uint16_t i, k = 0, added, seg = 0, ns;
-	bool multi = false;
+	uint32_t shared_bits = 0;
+	bool multi = false, shared;
 
+	RTE_BUILD_BUG_ON(VDPA_BURST > 32);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		void *c;
 
 		/* 0: too many segments (the caller drops it) or no header slot (ring full) */
-		ns = vdpa_tx_describe(q, m, segs + seg, &c);
+		ns = vdpa_tx_describe(q, m, segs + seg, &c, &shared);
 		if (unlikely(ns == 0))
 			break;
 		cookies[k] = c != NULL ? c : m;
 		nsegs[k] = ns;
 		multi |= ns > 1;
+		shared_bits |= (uint32_t)shared << k;
 		seg += ns;
 		k++;
 	}
@@ -482,6 +513,9 @@ vdpa_tx_chunk(struct vdpa_txq *q, struct rte_mbuf **pkts, uint16_t n)
 		q->stats.bytes += pkts[i]->pkt_len;
 		q->stats.hdr_fallback += (uintptr_t)cookies[i] & VDPA_TX_SLOT_TAG;
 	}
+	if (added < 32)
+		shared_bits &= (UINT32_C(1) << added) - 1;
+	q->stats.hdr_shared += (uint64_t)__builtin_popcount(shared_bits);
 	return added;
 }
 

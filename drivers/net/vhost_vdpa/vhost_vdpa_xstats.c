@@ -24,22 +24,22 @@
 
 enum vdpa_qx {
 	QX_PACKETS, QX_BYTES, QX_ERRORS, QX_NOMBUF, QX_KICKS, QX_MRG_BUFS, QX_HDR_FALLBACK,
-	QX_BAD_USED_ID, QX_BAD_USED_LEN, QX_BAD_WRAP, QX_BAD_USED_IDX, QX_BROKEN,
+	QX_HDR_SHARED, QX_BAD_USED_ID, QX_BAD_USED_LEN, QX_BAD_WRAP, QX_BAD_USED_IDX, QX_BROKEN,
 	QX_KICKS_SUPPRESSED, QX_FULL, QX_COUNT
 };
 
 static const char *const vdpa_qx_names[QX_COUNT] = {
 	"packets", "bytes", "errors", "nombuf", "kicks", "mrg_bufs", "hdr_fallback",
-	"bad_used_id", "bad_used_len", "bad_wrap", "bad_used_idx", "broken",
+	"hdr_shared", "bad_used_id", "bad_used_len", "bad_wrap", "bad_used_idx", "broken",
 	"kicks_suppressed", "full",
 };
 
-/* Rx queues have no hdr_fallback, Tx queues no nombuf nor mrg_bufs. */
+/* Rx queues have no hdr_fallback nor hdr_shared, Tx queues no nombuf nor mrg_bufs. */
 static bool
 vdpa_qx_applies(bool rx, unsigned int i)
 {
 	if (rx)
-		return i != QX_HDR_FALLBACK;
+		return i != QX_HDR_FALLBACK && i != QX_HDR_SHARED;
 	return i != QX_NOMBUF && i != QX_MRG_BUFS;
 }
 
@@ -58,6 +58,7 @@ vdpa_qx_values(const struct vdpa_queue_stats *s, const struct vdp_virtq *vq, uin
 	v[QX_KICKS] = s->kicks;
 	v[QX_MRG_BUFS] = s->mrg_bufs;
 	v[QX_HDR_FALLBACK] = s->hdr_fallback;
+	v[QX_HDR_SHARED] = s->hdr_shared;
 	v[QX_BAD_USED_ID] = vs.bad_used_id;
 	v[QX_BAD_USED_LEN] = vs.bad_used_len;
 	v[QX_BAD_WRAP] = vs.bad_wrap;
@@ -338,6 +339,8 @@ vdpa_tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	vdpa_tel_hex(d, "backend_acked", p->backend_acked);
 	rte_tel_data_add_dict_int(d, "iotlb_persist", p->persist);
 	rte_tel_data_add_dict_string(d, "stop", p->can_suspend ? "suspend" : "reset");
+	rte_tel_data_add_dict_string(d, "tx_hdr", p->tx_hdr == VDPA_TX_HDR_INLINE ? "inline" :
+				     p->tx_hdr == VDPA_TX_HDR_SHARED ? "shared" : "frame");
 	rte_tel_data_add_dict_int(d, "queue_pairs", p->pairs);
 	rte_tel_data_add_dict_int(d, "max_queue_pairs", p->max_pairs);
 	rte_tel_data_add_dict_int(d, "ring_size", p->ring_size);
