@@ -102,11 +102,15 @@ struct sim_map_entry {
 };
 
 /* An IOTLB: sorted by iova, entries never overlap. identity: passthrough of everything. */
+#define SIM_MAP_HINTS	64u	/* a power of two */
+#define SIM_MAP_HINT_SHIFT	21
+
 struct sim_map {
 	struct sim_map_entry *e;
 	uint32_t n;
 	uint32_t cap;
-	uint32_t hint;		/* entry of the last translation: a lookup cache, checked on use */
+	/* entries of recent translations by 2 MiB of IOVA: a lookup cache, checked on use */
+	uint32_t hint[SIM_MAP_HINTS];
 	bool identity;
 };
 

@@ -148,18 +148,22 @@ void *
 sim_map_translate(const struct sim_map *m, uint64_t iova, uint64_t len, uint8_t perm)
 {
 	uint64_t last, covered;
-	uint32_t i, first;
+	uint32_t i, first, h;
 
 	if (m->identity || len == 0 || iova + len - 1 < iova)
 		return NULL;
 	last = iova + len - 1;
-	/* buffers cluster in a few entries: try the last one hit before searching */
-	first = m->hint;
+	/*
+	 * Buffers cluster in few entries: try the one that served this 2 MiB of IOVA last time
+	 * (entries never overlap, so one that covers iova is the one) before searching.
+	 */
+	h = (uint32_t)(iova >> SIM_MAP_HINT_SHIFT) & (SIM_MAP_HINTS - 1);
+	first = m->hint[h];
 	if (first >= m->n || m->e[first].iova > iova || entry_last(&m->e[first]) < iova) {
 		first = map_lower_bound(m, iova);
 		if (first >= m->n || m->e[first].iova > iova)
 			return NULL;
-		((struct sim_map *)(uintptr_t)m)->hint = first;
+		((struct sim_map *)(uintptr_t)m)->hint[h] = first;
 	}
 	i = first;
 	if ((m->e[i].perm & perm) != perm)
