@@ -105,12 +105,22 @@ struct sim_map_entry {
 #define SIM_MAP_HINTS	64u	/* a power of two */
 #define SIM_MAP_HINT_SHIFT	21
 
+/* One entry's range as a translation saw it (gen: the map's generation then, 0: never). */
+struct sim_map_hint {
+	uint64_t iova;
+	uint64_t last;
+	uint64_t uaddr;
+	uint32_t gen;
+	uint8_t perm;
+};
+
 struct sim_map {
 	struct sim_map_entry *e;
 	uint32_t n;
 	uint32_t cap;
-	/* entries of recent translations by 2 MiB of IOVA: a lookup cache, checked on use */
-	uint32_t hint[SIM_MAP_HINTS];
+	/* recent translations by 2 MiB of IOVA: a lookup cache, valid while gen is unchanged */
+	uint32_t gen;
+	struct sim_map_hint hint[SIM_MAP_HINTS];
 	bool identity;
 };
 

@@ -15,6 +15,14 @@ entry_last(const struct sim_map_entry *e)
 	return e->iova + e->size - 1;
 }
 
+/* Any change to the entries invalidates every translation hint (0 is never current). */
+static void
+map_changed(struct sim_map *m)
+{
+	if (++m->gen == 0)
+		m->gen = 1;
+}
+
 /* Index of the first entry whose last byte is >= iova (n when none). */
 static uint32_t
 map_lower_bound(const struct sim_map *m, uint64_t iova)
@@ -84,6 +92,7 @@ sim_map_add(struct sim_map *m, uint64_t iova, uint64_t size, uint64_t uaddr, uin
 	};
 	m->n++;
 	m->identity = false;
+	map_changed(m);
 	return 0;
 }
 
@@ -99,6 +108,8 @@ sim_map_remove(struct sim_map *m, uint64_t iova, uint64_t last)
 	}
 	removed = m->n - j;
 	m->n = j;
+	if (removed != 0)
+		map_changed(m);
 	return removed;
 }
 
@@ -119,6 +130,7 @@ sim_map_clear(struct sim_map *m)
 {
 	m->n = 0;
 	m->identity = false;
+	map_changed(m);
 }
 
 int
@@ -136,6 +148,7 @@ sim_map_copy(struct sim_map *dst, const struct sim_map *src)
 		memcpy(dst->e, src->e, (size_t)src->n * sizeof(*src->e));
 	dst->n = src->n;
 	dst->identity = src->identity;
+	map_changed(dst);
 	return 0;
 }
 
@@ -147,24 +160,25 @@ sim_map_copy(struct sim_map *dst, const struct sim_map *src)
 void *
 sim_map_translate(const struct sim_map *m, uint64_t iova, uint64_t len, uint8_t perm)
 {
+	struct sim_map_hint *h;
 	uint64_t last, covered;
-	uint32_t i, first, h;
+	uint32_t i, first;
 
 	if (m->identity || len == 0 || iova + len - 1 < iova)
 		return NULL;
 	last = iova + len - 1;
 	/*
-	 * Buffers cluster in few entries: try the one that served this 2 MiB of IOVA last time
-	 * (entries never overlap, so one that covers iova is the one) before searching.
+	 * Buffers cluster in few entries: the entry that served this 2 MiB of IOVA last time,
+	 * if the map has not changed since, answers without a search.
 	 */
-	h = (uint32_t)(iova >> SIM_MAP_HINT_SHIFT) & (SIM_MAP_HINTS - 1);
-	first = m->hint[h];
-	if (first >= m->n || m->e[first].iova > iova || entry_last(&m->e[first]) < iova) {
-		first = map_lower_bound(m, iova);
-		if (first >= m->n || m->e[first].iova > iova)
-			return NULL;
-		((struct sim_map *)(uintptr_t)m)->hint[h] = first;
-	}
+	h = (struct sim_map_hint *)(uintptr_t)&m->hint[(iova >> SIM_MAP_HINT_SHIFT) &
+						     (SIM_MAP_HINTS - 1)];
+	if (h->gen == m->gen && m->gen != 0 && h->iova <= iova && last <= h->last &&
+	    (h->perm & perm) == perm)
+		return (void *)(uintptr_t)(h->uaddr + (iova - h->iova));
+	first = map_lower_bound(m, iova);
+	if (first >= m->n || m->e[first].iova > iova)
+		return NULL;
 	i = first;
 	if ((m->e[i].perm & perm) != perm)
 		return NULL;
@@ -180,5 +194,9 @@ sim_map_translate(const struct sim_map *m, uint64_t iova, uint64_t len, uint8_t 
 			return NULL;
 		covered = entry_last(&m->e[i]);
 	}
+	*h = (struct sim_map_hint){
+		.iova = m->e[first].iova, .last = entry_last(&m->e[first]),
+		.uaddr = m->e[first].uaddr, .perm = m->e[first].perm, .gen = m->gen,
+	};
 	return (void *)(uintptr_t)(m->e[first].uaddr + (iova - m->e[first].iova));
 }
