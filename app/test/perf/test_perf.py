@@ -49,6 +49,12 @@ check(set(io["ratios"]) == {"net_virtio_user", "net_ring"} and
       abs(io["ratios"]["net_virtio_user"] - io["results"]["net_vhost_vdpa"]["median_mpps"] /
           io["results"]["net_virtio_user"]["median_mpps"]) < 1e-9,
       "ratios are ours / competitor")
+ours_t = io["results"]["net_vhost_vdpa"]["trial_mpps"]
+vu_t = io["results"]["net_virtio_user"]["trial_mpps"]
+rounds = sorted(o / v for o, v in zip(ours_t, vu_t))
+check(len(ours_t) == io["results"]["net_vhost_vdpa"]["trials"] and
+      abs(io["paired_ratios"]["net_virtio_user"] - rounds[len(rounds) // 2]) < 1e-9,
+      "paired ratio: the median of round-by-round ours / competitor (%s)" % rounds)
 rs = res["scenarios"][1]["results"]
 check(rs["vdpa-persist"]["iotlb_msgs_per_cycle"] == 0 and
       rs["vdpa-legacy"]["iotlb_msgs_per_cycle"] == 2,
