@@ -91,6 +91,7 @@ struct sim_opts {
 	bool backend_features_set;		/* --backend-features given: keep it over the
 						 * personality's default */
 	bool trace;				/* --trace on: log every uAPI call and result */
+	bool vma_text;				/* --vma-lookup text: read /proc/self/maps */
 };
 
 /* One translation: [iova, iova + size) -> uaddr. */

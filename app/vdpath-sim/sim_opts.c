@@ -55,6 +55,8 @@ const struct sim_opt_desc sim_opt_table[] = {
 	{ "needs-reset-after", "N", "0 (off)", "set NEEDS_RESET after N packets" },
 	{ "link-flap", "MS", "0 (off)", "toggle the link every MS milliseconds" },
 	{ "trace", "on|off", "off", "log every ioctl, IOTLB message and mmap with its result" },
+	{ "vma-lookup", "auto|text", "auto",
+	  "how UPDATE finds VMAs: PROCMAP_QUERY (Linux 6.11+) or /proc/self/maps text" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -328,6 +330,7 @@ opts_set_choice(struct sim_opts *o, const char *name, const char *value, char *e
 	static const char *const traffics[] = { "loopback", "generator", "sink", NULL };
 	static const char *const iommus[] = { "va", "pa", NULL };
 	static const char *const onoff[] = { "off", "on", NULL };
+	static const char *const vma_lookups[] = { "auto", "text", NULL };
 	int c = 0;
 
 	if (strcmp(name, "personality") == 0) {
@@ -356,6 +359,10 @@ opts_set_choice(struct sim_opts *o, const char *name, const char *value, char *e
 		if (parse_choice(name, value, onoff, "on, off", &c, err, errlen) < 0)
 			return -1;
 		o->trace = c == 1;
+	} else if (strcmp(name, "vma-lookup") == 0) {
+		if (parse_choice(name, value, vma_lookups, "auto, text", &c, err, errlen) < 0)
+			return -1;
+		o->vma_text = c == 1;
 	} else {
 		return 1;
 	}
