@@ -385,6 +385,27 @@ def case_ctrl(env):
               (r.rc, r.dev()["drops"]["rx_filtered"]))
 
 
+def case_ctrl_restart(env):
+    """Stop/start: what a reset lost is restored once; ethdev's replay sends nothing more."""
+    # The first start sends MAC_ADDR_SET (the device has 02:..:01), PROMISC and ALLMULTI. A
+    # reset cycle loses the Rx modes but not the MAC (vdpa_sim keeps its config space, and the
+    # start compares it first): 2 commands. ethdev then replays the MAC and both modes to the
+    # PMD after every start; the device holds them, so nothing more may go out. A SUSPEND
+    # cycle loses nothing: 0.
+    for devargs, restarts, per_cycle in ((",suspend=off", 4, 2), ("", 4, 0)):
+        r = verified(env, ["--features=+CTRL_RX"], ",mac=02:00:00:00:00:09" + devargs,
+                     ["--no-promisc", "--restart-every", "0.2", "--restarts", str(restarts)])
+        p, d = r.port(), r.dev()
+        env.check(p["restarts"] == restarts, "%d stop/start cycles (%d)" % (restarts,
+                                                                             p["restarts"]))
+        want = 3 + per_cycle * restarts
+        env.check(d["cvq"]["commands"] == want and d["cvq"]["ok"] == want,
+                  "%s: %d control commands, 3 at the first start and %d per cycle (device "
+                  "saw %s)" % (devargs or "suspend", want, per_cycle, d["cvq"]))
+        env.check(d["drops"]["rx_filtered"] == 0,
+                  "the MAC stayed in force: nothing filtered (%d)" % d["drops"]["rx_filtered"])
+
+
 def case_telemetry(env):
     """/vhost_vdpa/info and /vhost_vdpa/iotlb answer for our port and refuse others."""
     import socket
@@ -564,6 +585,7 @@ CASES = {
     "lsc": case_lsc,
     "cksum": case_cksum,
     "ctrl": case_ctrl,
+    "ctrl-restart": case_ctrl_restart,
     "telemetry": case_telemetry,
     "needs-reset": case_needs_reset,
 }

@@ -239,11 +239,20 @@ struct vdpa_port {
 	bool rxq_intr;			/* Rx interrupts configured */
 	bool promisc;
 	bool allmulti;
+	uint8_t ctrl_synced;		/* VDPA_SYNC_*: the device holds mac / promisc / allmulti */
 	rte_spinlock_t recover_lock;	/* one queue recovery at a time */
 	bool recover_warned;
 
 	struct vdpa_port_counters cnt;
 };
+
+/*
+ * What the running device is known to hold since its last reset (port.ctrl_synced): ethdev
+ * replays the MAC and the Rx modes after every start, right after the start restored them.
+ */
+#define VDPA_SYNC_MAC		(1u << 0)
+#define VDPA_SYNC_PROMISC	(1u << 1)
+#define VDPA_SYNC_ALLMULTI	(1u << 2)
 
 /* Per vq resources that live as long as the port (eventfds, doorbell pages). */
 #define VDPA_MAX_VQS		(2 * VDPA_MAX_QUEUE_PAIRS + 1)

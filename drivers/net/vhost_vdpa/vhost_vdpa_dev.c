@@ -179,6 +179,7 @@ vdpa_dev_reset_full(struct vdpa_port *p)
 	ret2 = vdp_dev_reset(p->dev);
 	p->cnt.device_resets++;
 	p->state = VDPA_STATE_RESET;
+	p->ctrl_synced = 0;
 	for (q = 0; q < data->nb_rx_queues; q++)
 		if (data->rx_queues[q] != NULL)
 			vdpa_rxq_drain(data->rx_queues[q]);
@@ -302,15 +303,22 @@ vdpa_ctrl_restore(struct vdpa_port *p)
 			if (ret < 0)
 				VDPA_LOG(WARNING, "%s: the device kept its MAC address: %s",
 					 p->name, strerror(-ret));
+			else
+				p->ctrl_synced |= VDPA_SYNC_MAC;
+		} else {
+			p->ctrl_synced |= VDPA_SYNC_MAC;
 		}
 	}
 	if (vdpa_has(p, VIRTIO_NET_F_CTRL_RX)) {
 		on = p->promisc;
 		ret = vdpa_cvq_cmd(p, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, &on, 1);
 		if (ret == 0) {
+			p->ctrl_synced |= VDPA_SYNC_PROMISC;
 			on = p->allmulti;
 			ret = vdpa_cvq_cmd(p, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_ALLMULTI,
 					   &on, 1);
+			if (ret == 0)
+				p->ctrl_synced |= VDPA_SYNC_ALLMULTI;
 		}
 		if (ret < 0)
 			VDPA_LOG(WARNING, "%s: restoring the RX mode failed: %s", p->name,

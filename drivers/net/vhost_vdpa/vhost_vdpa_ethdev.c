@@ -545,9 +545,20 @@ vdpa_link_update(struct rte_eth_dev *dev, int wait)
 	return 0;
 }
 
+/*
+ * A control command whose value the running device already holds is not sent: ethdev replays
+ * the MAC and the Rx modes after each start, which would cost a control-queue round trip each.
+ */
+static bool
+vdpa_ctrl_holds(const struct vdpa_port *p, uint8_t what, bool same)
+{
+	return p->state == VDPA_STATE_RUNNING && (p->ctrl_synced & what) && same;
+}
+
 static int
 vdpa_rx_mode_set(struct vdpa_port *p, uint8_t cmd, bool on, bool *state)
 {
+	uint8_t what = cmd == VIRTIO_NET_CTRL_RX_PROMISC ? VDPA_SYNC_PROMISC : VDPA_SYNC_ALLMULTI;
 	uint8_t v = on;
 	int ret;
 
@@ -556,10 +567,13 @@ vdpa_rx_mode_set(struct vdpa_port *p, uint8_t cmd, bool on, bool *state)
 			 p->name);
 		return -ENOTSUP;
 	}
+	if (vdpa_ctrl_holds(p, what, *state == on))
+		return 0;
 	if (p->state == VDPA_STATE_RUNNING && vdpa_has(p, VIRTIO_NET_F_CTRL_RX)) {
 		ret = vdpa_cvq_cmd(p, VIRTIO_NET_CTRL_RX, cmd, &v, 1);
 		if (ret < 0)
 			return ret;
+		p->ctrl_synced |= what;
 	}
 	*state = on;
 	return 0;
@@ -603,11 +617,14 @@ vdpa_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 	struct vdpa_port *p = dev->data->dev_private;
 	int ret;
 
+	if (vdpa_ctrl_holds(p, VDPA_SYNC_MAC, rte_is_same_ether_addr(mac, &p->mac)))
+		return 0;
 	if (p->state == VDPA_STATE_RUNNING && vdpa_has(p, VIRTIO_NET_F_CTRL_MAC_ADDR)) {
 		ret = vdpa_cvq_cmd(p, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET,
 				   mac->addr_bytes, RTE_ETHER_ADDR_LEN);
 		if (ret < 0)
 			return ret;
+		p->ctrl_synced |= VDPA_SYNC_MAC;
 	} else if (!(p->info.features & VDPA_F(VIRTIO_NET_F_CTRL_MAC_ADDR))) {
 		/* no control command: the config space is the only way (virtio 1.x: read-only
 		 * for the driver, some parents accept it anyway) */
