@@ -514,9 +514,11 @@ test_ioctl_kick_call(void **state)
 	struct t_ctx *ctx = *state;
 	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	int pipefd[2];
-	int closed;
+	int closed, efd2;
 
 	assert_true(efd >= 0);
+	efd2 = dup(efd);	/* another number for the same file, taken before "closed" */
+	assert_true(efd2 >= 0);
 	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
 	t_open_owned(ctx);
 	/* a descriptor number that is certainly closed (taken after the device's own fd) */
@@ -534,6 +536,15 @@ test_ioctl_kick_call(void **state)
 	assert_int_equal(vdp_dev_set_vring_call(ctx->dev, 1, closed), -EBADF);
 	assert_int_equal(t_ioctl_file(ctx->fd, T_VHOST_SET_VRING_KICK, 2, pipefd[0]), -EINVAL);
 	assert_int_equal(t_ioctl_file(ctx->fd, T_VHOST_SET_VRING_CALL, 2, closed), -EBADF);
+	/* the same eventfd again (a restart does it) is accepted; with one bound, other fds
+	 * are still checked: another number for the same file, a pipe, a closed fd */
+	assert_int_equal(vdp_dev_set_vring_kick(ctx->dev, 2, efd), 0);
+	assert_int_equal(vdp_dev_set_vring_kick(ctx->dev, 2, efd), 0);
+	assert_int_equal(vdp_dev_set_vring_kick(ctx->dev, 2, efd2), 0);
+	assert_int_equal(vdp_dev_set_vring_kick(ctx->dev, 2, pipefd[0]), -EINVAL);
+	assert_int_equal(vdp_dev_set_vring_kick(ctx->dev, 2, closed), -EBADF);
+	assert_int_equal(vdp_dev_set_vring_kick(ctx->dev, 2, -1), 0);
+	close(efd2);
 	/* SET_VRING_ERR and BUSYLOOP_TIMEOUT are accepted and unused */
 	assert_int_equal(t_ioctl_file(ctx->fd, T_VHOST_SET_VRING_ERR, 0, efd), 0);
 	assert_int_equal(t_ioctl_file(ctx->fd, T_VHOST_SET_VRING_ERR, 0, -1), 0);

@@ -248,6 +248,7 @@ void sim_net_config_written(struct sim_dev *dev);	/* after VHOST_VDPA_SET_CONFIG
 int sim_thread_start(struct sim_dev *dev);		/* at open */
 void sim_thread_stop(struct sim_dev *dev);		/* at close (called without the lock) */
 void sim_thread_wake(struct sim_dev *dev);		/* kick fds or doorbells changed */
+void sim_thread_kicks_changed(struct sim_dev *dev);	/* VHOST_SET_VRING_KICK */
 /* sim_control.c: serve the --control FIFO from a thread (no-op without --control). Call once
  * from the library constructor after the devices are initialised; 0 or -errno (logged). */
 int sim_control_start(void);

@@ -224,8 +224,9 @@ void
 sim_net_status_changed(struct sim_dev *dev, uint8_t old_status)
 {
 	/* DRIVER_OK alone starts nothing (kicks before it are lost); the thread re-reads the
-	 * status, e.g. to release kicks deferred by a suspend. */
-	if ((old_status ^ dev->status) != 0)
+	 * status, e.g. to release kicks deferred by a suspend, and follows kick eventfds set
+	 * before it. ACKNOWLEDGE, DRIVER and FEATURES_OK concern no thread. */
+	if ((old_status ^ dev->status) & (VIRTIO_CONFIG_S_DRIVER_OK | VIRTIO_CONFIG_S_FAILED))
 		sim_thread_wake(dev);
 }
 

@@ -516,6 +516,25 @@ sim_thread_stop(struct sim_dev *dev)
 	dev->thread_stop = false;
 }
 
+/*
+ * Kick eventfds changed. The thread follows them before it next waits; before DRIVER_OK kicks
+ * are lost anyway (vdpa_sim), and setting DRIVER_OK wakes the thread, so until then the
+ * request is only noted: no context switch per VHOST_SET_VRING_KICK during a bring-up (the
+ * kernel starts polling the new eventfd in the caller, with no thread to wake).
+ */
+void
+sim_thread_kicks_changed(struct sim_dev *dev)
+{
+	struct sim_worker *w = worker_of(dev);
+
+	if (!dev->thread_started || w == NULL)
+		return;
+	if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		sim_thread_wake(dev);
+	else
+		__atomic_store_n(&w->wake, 1, __ATOMIC_RELEASE);
+}
+
 void
 sim_thread_wake(struct sim_dev *dev)
 {
