@@ -160,6 +160,43 @@ vdpa_vq_res_free(struct vdpa_port *p)
 
 /* --- device life cycle ------------------------------------------------------------------- */
 
+/* The longest a stop waits for the device to go idle before an unmap. */
+#define VDPA_QUIESCE_US		500u
+
+/*
+ * Without PERSIST the memory is unmapped before the reset, while DRIVER_OK still lets the
+ * device work on what it was kicked for (spec 6.3: unmap while the device is idle). Wait,
+ * bounded, until it stops taking Tx buffers: it has finished what it was given, or it holds
+ * the rest for want of Rx buffers and needs a kick to go on. Without this a pass the device
+ * had under way, or a kick it had not read yet, reached memory already unmapped (a DMA fault
+ * on vdpath-sim about once in a few hundred legacy cycles). The caller has stopped the bursts.
+ */
+static void
+vdpa_dev_quiesce(struct vdpa_port *p)
+{
+	struct rte_eth_dev_data *data = p->eth_dev->data;
+	uint64_t deadline = rte_get_timer_cycles() +
+			    rte_get_timer_hz() / 1000000 * VDPA_QUIESCE_US;
+	uint32_t left, before = UINT32_MAX;
+	uint16_t q;
+
+	for (;;) {
+		left = 0;
+		for (q = 0; q < data->nb_tx_queues; q++) {
+			struct vdpa_txq *txq = data->tx_queues[q];
+
+			if (txq == NULL || txq->vq == NULL)
+				continue;
+			vdpa_txq_reclaim(txq);
+			left += vdp_virtq_outstanding(txq->vq);
+		}
+		if (left == 0 || left == before || rte_get_timer_cycles() >= deadline)
+			break;
+		before = left;
+		rte_delay_us_sleep(10);	/* the device thread may need this core */
+	}
+}
+
 /*
  * Reset the device with lib/iotlb's protocol around it, then give every buffer back: after
  * SET_STATUS(0) the device no longer touches the rings.
@@ -171,6 +208,8 @@ vdpa_dev_reset_full(struct vdpa_port *p)
 	int ret, ret2;
 	uint16_t q;
 
+	if (p->state == VDPA_STATE_RUNNING && p->maps_valid && !p->persist)
+		vdpa_dev_quiesce(p);
 	vdpa_mem_lock();
 	ret = p->maps_valid ? vdp_iotlb_before_reset(p->map) : 0;
 	if (ret == 0 && !p->persist)
