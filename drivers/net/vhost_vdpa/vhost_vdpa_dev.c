@@ -335,18 +335,16 @@ vdpa_ctrl_restore(struct vdpa_port *p)
 	if (vdpa_has(p, VIRTIO_NET_F_CTRL_MAC_ADDR)) {
 		uint8_t cfg[RTE_ETHER_ADDR_LEN];
 
+		ret = 0;
 		if (vdp_dev_get_config(p->dev, VDPA_CFG_MAC_OFF, cfg, sizeof(cfg)) < 0 ||
-		    memcmp(cfg, p->mac.addr_bytes, sizeof(cfg)) != 0) {
+		    memcmp(cfg, p->mac.addr_bytes, sizeof(cfg)) != 0)
 			ret = vdpa_cvq_cmd(p, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET,
 					   p->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
-			if (ret < 0)
-				VDPA_LOG(WARNING, "%s: the device kept its MAC address: %s",
-					 p->name, strerror(-ret));
-			else
-				p->ctrl_synced |= VDPA_SYNC_MAC;
-		} else {
+		if (ret < 0)
+			VDPA_LOG(WARNING, "%s: the device kept its MAC address: %s", p->name,
+				 strerror(-ret));
+		else
 			p->ctrl_synced |= VDPA_SYNC_MAC;
-		}
 	}
 	if (vdpa_has(p, VIRTIO_NET_F_CTRL_RX)) {
 		on = p->promisc;
