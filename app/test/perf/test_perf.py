@@ -9,6 +9,7 @@ import copy
 import csv
 import json
 import os
+import statistics
 import subprocess
 import sys
 
@@ -88,5 +89,39 @@ rc, text = run("--compare-only", os.path.join(out, "results.json"), "--baseline"
                "--tolerance", "0.95", "--out", out)
 check(rc == 1 and text.count("  REGRESSED\n") == 1,
       "a 95%% tolerance forgives the ratio, never the extra messages (exit %d)" % rc)
+
+# noise: a drop beyond the tolerance that both runs' round-by-round spread covers is reported,
+# not failed; the same drop with tight rounds is a regression
+def rate_doc(ours, theirs):
+    med = statistics.median
+    res = {c: {"median_mpps": med(t), "min_mpps": min(t), "max_mpps": max(t),
+               "cycles_per_packet": 0.0, "trials": len(t), "trial_mpps": t}
+           for c, t in (("net_vhost_vdpa", ours), ("net_virtio_user", theirs))}
+    return {"scenarios": [{"name": "io-64-notify", "kind": "rate", "results": res,
+                           "ratios": {"net_virtio_user": med(ours) / med(theirs)}}]}
+
+
+def compare_docs(now_doc, then_doc):
+    a, b = os.path.join(out, "now.json"), os.path.join(out, "then.json")
+    json.dump(now_doc, open(a, "w"))
+    json.dump(then_doc, open(b, "w"))
+    return run("--compare-only", a, "--baseline", b, "--out", out)
+
+
+vu = [5.0, 5.0, 5.0, 5.0, 5.0]
+rc, text = compare_docs(rate_doc([5.0, 6.5, 7.0, 9.5, 11.0], vu),       # 1.40x, rounds 1.0-2.2
+                        rate_doc([6.0, 8.0, 10.0, 10.5, 12.0], vu))     # 2.00x, rounds 1.2-2.4
+check(rc == 0 and "lower (within noise)" in text and "REGRESSED" not in text,
+      "a 30%% drop inside both runs' spread is reported, not failed (exit %d)" % rc)
+rc, text = compare_docs(rate_doc([6.8, 6.9, 7.0, 7.1, 7.2], vu),
+                        rate_doc([9.8, 9.9, 10.0, 10.1, 10.2], vu))
+check(rc == 1 and text.count("  REGRESSED\n") == 1,
+      "the same drop with tight rounds is a regression (exit %d)" % rc)
+bad = os.path.join(out, "not-results.json")
+json.dump({"suite": "quick"}, open(bad, "w"))
+rc, text = run("--compare-only", os.path.join(out, "results.json"), "--baseline", bad,
+               "--out", out)
+check(rc == 1 and "no \"scenarios\" list" in text and "Traceback" not in text,
+      "a baseline that is not a results file is refused with a clear error (exit %d)" % rc)
 print("perf: %s" % ("FAIL" if failures else "PASS"))
 sys.exit(1 if failures else 0)
