@@ -260,6 +260,10 @@ def case_cycles(env, personality, devargs, restarts=100):
                   x["device_resets"])
         env.check(x["device_starts"] == restarts + 1, "every start brought it up (%d)" %
                   x["device_starts"])
+    # no PERSIST and no RESUME (Linux 6.1) but SUSPEND acked: every unmap comes after a SUSPEND
+    want = restarts if personality == "legacy61" and "suspend=off" not in devargs else 0
+    env.check(x["unmap_suspends"] == want,
+              "the device SUSPENDed before %d unmaps (got %d)" % (want, x["unmap_suspends"]))
     if persist or suspended:
         env.check(x["iotlb_update_msgs"] == 1 and x["iotlb_invalidate_msgs"] == 0,
                   "no IOTLB message after the first start (UPDATE %d, INVALIDATE %d)" %

@@ -198,6 +198,7 @@ struct vdpa_port_counters {
 	uint64_t device_resets;		/* SET_STATUS(0) issued */
 	uint64_t suspends;
 	uint64_t resumes;
+	uint64_t unmap_suspends;	/* SUSPENDs that stopped DMA before an unmap and reset */
 	uint64_t starts;		/* full bring-ups (status handshake + vrings + DRIVER_OK) */
 	uint64_t restarts_no_remap;	/* starts that sent no IOTLB message */
 	uint64_t config_irqs;		/* config interrupts handled */

@@ -198,6 +198,29 @@ vdpa_dev_quiesce(struct vdpa_port *p)
 }
 
 /*
+ * Before an unmap-and-reset, stop the device's DMA: a SUSPEND where the kernel acked it (once
+ * it returns the device processes no descriptor, uAPI header), which is the race-free way and
+ * what a parent with SUSPEND but no RESUME (Linux 6.1's vdpa_sim) or a reset that is not a
+ * port stop gets; otherwise, or when SUSPEND fails, the bounded wait for idleness above.
+ */
+static void
+vdpa_dev_idle_before_unmap(struct vdpa_port *p)
+{
+	int ret;
+
+	if ((p->backend_acked & VDP_BACKEND(VHOST_BACKEND_F_SUSPEND)) && !p->need_reset) {
+		ret = vdp_dev_suspend(p->dev);
+		if (ret == 0) {
+			p->cnt.unmap_suspends++;
+			return;
+		}
+		VDPA_LOG(WARNING, "%s: SUSPEND before the unmap failed (%s): waiting for the "
+			 "device to go idle instead", p->name, strerror(-ret));
+	}
+	vdpa_dev_quiesce(p);
+}
+
+/*
  * Reset the device with lib/iotlb's protocol around it, then give every buffer back: after
  * SET_STATUS(0) the device no longer touches the rings.
  */
@@ -209,7 +232,7 @@ vdpa_dev_reset_full(struct vdpa_port *p)
 	uint16_t q;
 
 	if (p->state == VDPA_STATE_RUNNING && p->maps_valid && !p->persist)
-		vdpa_dev_quiesce(p);
+		vdpa_dev_idle_before_unmap(p);
 	vdpa_mem_lock();
 	ret = p->maps_valid ? vdp_iotlb_before_reset(p->map) : 0;
 	if (ret == 0 && !p->persist)

@@ -73,7 +73,7 @@ vdpa_qx_values(const struct vdpa_queue_stats *s, const struct vdp_virtq *vq, uin
 enum vdpa_px {
 	PX_IOTLB_UPDATE, PX_IOTLB_INVALIDATE, PX_IOTLB_BATCHES, PX_IOTLB_ENTRIES,
 	PX_IOTLB_MAPPED, PX_IOTLB_PERSIST, PX_IOTLB_REMAPS_AVOIDED, PX_IOTLB_FAILURES,
-	PX_DEVICE_RESETS, PX_DEVICE_SUSPENDS, PX_DEVICE_RESUMES, PX_DEVICE_STARTS,
+	PX_DEVICE_RESETS, PX_DEVICE_SUSPENDS, PX_DEVICE_RESUMES, PX_UNMAP_SUSPENDS, PX_DEVICE_STARTS,
 	PX_RESTARTS_NO_REMAP, PX_CONFIG_IRQS, PX_NEEDS_RESET, PX_LINK_CHANGES,
 	PX_QUEUE_RECOVERIES, PX_CVQ_COMMANDS, PX_CVQ_ERRORS, PX_VIRTIO_FEATURES, PX_COUNT
 };
@@ -81,7 +81,7 @@ enum vdpa_px {
 static const char *const vdpa_px_names[PX_COUNT] = {
 	"iotlb_update_msgs", "iotlb_invalidate_msgs", "iotlb_batches", "iotlb_entries",
 	"iotlb_mapped_bytes", "iotlb_persist", "iotlb_remaps_avoided", "iotlb_failures",
-	"device_resets", "device_suspends", "device_resumes", "device_starts",
+	"device_resets", "device_suspends", "device_resumes", "unmap_suspends", "device_starts",
 	"starts_without_remap", "config_interrupts", "needs_reset_events", "link_changes",
 	"queue_recoveries", "cvq_commands", "cvq_errors", "virtio_features",
 };
@@ -115,6 +115,7 @@ vdpa_px_values(const struct vdpa_port *p, uint64_t *v)
 	v[PX_DEVICE_RESETS] = p->cnt.device_resets;
 	v[PX_DEVICE_SUSPENDS] = p->cnt.suspends;
 	v[PX_DEVICE_RESUMES] = p->cnt.resumes;
+	v[PX_UNMAP_SUSPENDS] = p->cnt.unmap_suspends;
 	v[PX_DEVICE_STARTS] = p->cnt.starts;
 	v[PX_RESTARTS_NO_REMAP] = p->cnt.restarts_no_remap;
 	v[PX_CONFIG_IRQS] = p->cnt.config_irqs;
