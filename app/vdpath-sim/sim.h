@@ -178,6 +178,7 @@ struct sim_dev_stats {
 	uint64_t config_interrupts;
 	uint64_t bad_used_injected;
 	uint64_t pinned_bytes;		/* PA mode: bytes the vhost map pins */
+	uint64_t busy_ns;		/* device thread passes that moved something */
 };
 
 struct sim_net;

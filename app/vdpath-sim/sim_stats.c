@@ -61,6 +61,7 @@ stats_dev_write(FILE *f, struct sim_dev *dev)
 		dev->stats.iotlb_invalidates, dev->stats.iotlb_batches, dev->stats.iotlb_failed,
 		vhost_entries, dev_entries, sim_iotlb_dev_identity(dev) ? "true" : "false",
 		dev->stats.pinned_bytes);
+	fprintf(f, "     \"busy_ns\": %" PRIu64 ",\n", dev->stats.busy_ns);
 	fprintf(f, "     \"resets\": %" PRIu64 ", \"kicks\": %" PRIu64 ", \"dma_faults\": %" PRIu64
 		", \"config_interrupts\": %" PRIu64 ", \"bad_used_injected\": %" PRIu64 ",\n"
 		"     \"cvq\": {\"commands\": %" PRIu64 ", \"ok\": %" PRIu64 ", \"err\": %" PRIu64

@@ -320,8 +320,12 @@ worker_pass(struct sim_worker *w, uint64_t now)
 	}
 	if (w->poll)
 		w->pending = sim_net_ready_mask(dev);
-	if (w->pending)
+	if (w->pending) {
 		did = sim_net_run(dev, &w->pending, w->poll);
+		/* the device's own time, what bounds a device-bound rate (--stats busy_ns) */
+		if (did)
+			dev->stats.busy_ns += sim_now_ns() - now;
+	}
 	worker_flap(w, now);
 	worker_link_resumed(w);
 	return did;

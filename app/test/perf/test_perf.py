@@ -61,6 +61,11 @@ check(rs["vdpa-persist"]["iotlb_msgs_per_cycle"] == 0 and
       rs["vdpa-legacy"]["iotlb_msgs_per_cycle"] == 2,
       "IOTLB messages per cycle: PERSIST 0, legacy 2 (%s, %s)" %
       (rs["vdpa-persist"]["iotlb_msgs_per_cycle"], rs["vdpa-legacy"]["iotlb_msgs_per_cycle"]))
+rr = {x["name"]: x for x in res["scenarios"]}["io-64-poll"]["results"]
+check(all(0 < rr[c].get("device_busy", -1) <= 1.2 for c in ("net_vhost_vdpa", "net_virtio_user"))
+      and "device_busy" not in rr["net_ring"],
+      "device busy share: on the simulated device only (%s)" %
+      {c: rr[c].get("device_busy") for c in rr})
 rows = list(csv.DictReader(open(os.path.join(out, "results.csv"))))
 check(len(rows) == 5 and {r["competitor"] for r in rows} >=
       {"net_vhost_vdpa", "net_virtio_user", "net_ring", "vdpa-persist", "vdpa-legacy"},
