@@ -99,13 +99,16 @@ check(rc == 1 and text.count("  REGRESSED\n") == 1,
 
 # noise: a drop beyond the tolerance that both runs' round-by-round spread covers is reported,
 # not failed; the same drop with tight rounds is a regression
-def rate_doc(ours, theirs):
+def rate_doc(ours, theirs, others=None):
     med = statistics.median
+    comps = {"net_vhost_vdpa": ours}
+    comps.update(others if others is not None else {"net_virtio_user": theirs})
     res = {c: {"median_mpps": med(t), "min_mpps": min(t), "max_mpps": max(t),
                "cycles_per_packet": 0.0, "trials": len(t), "trial_mpps": t}
-           for c, t in (("net_vhost_vdpa", ours), ("net_virtio_user", theirs))}
+           for c, t in comps.items()}
     return {"scenarios": [{"name": "io-64-notify", "kind": "rate", "results": res,
-                           "ratios": {"net_virtio_user": med(ours) / med(theirs)}}]}
+                           "ratios": {c: med(ours) / med(t) for c, t in comps.items()
+                                      if c != "net_vhost_vdpa"}}]}
 
 
 def compare_docs(now_doc, then_doc):
@@ -124,6 +127,16 @@ rc, text = compare_docs(rate_doc([6.8, 6.9, 7.0, 7.1, 7.2], vu),
                         rate_doc([9.8, 9.9, 10.0, 10.1, 10.2], vu))
 check(rc == 1 and text.count("  REGRESSED\n") == 1,
       "the same drop with tight rounds is a regression (exit %d)" % rc)
+# the ring ceiling: not gated beside virtio-user, gated where it is the only competitor
+ring_then, ring_now = [700.0] * 5, [1000.0] * 5
+rc, text = compare_docs(rate_doc([7.0] * 5, None, {"net_virtio_user": vu, "net_ring": ring_now}),
+                        rate_doc([7.0] * 5, None, {"net_virtio_user": vu, "net_ring": ring_then}))
+check(rc == 0 and "lower (ceiling: not gated)" in text,
+      "a lower ratio to net_ring beside virtio-user is reported, not failed (exit %d)" % rc)
+rc, text = compare_docs(rate_doc([7.0] * 5, None, {"net_ring": ring_now}),
+                        rate_doc([7.0] * 5, None, {"net_ring": ring_then}))
+check(rc == 1 and text.count("  REGRESSED\n") == 1,
+      "... and fails where it is the only competitor (exit %d)" % rc)
 bad = os.path.join(out, "not-results.json")
 json.dump({"suite": "quick"}, open(bad, "w"))
 rc, text = run("--compare-only", os.path.join(out, "results.json"), "--baseline", bad,
