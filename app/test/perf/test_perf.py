@@ -137,6 +137,17 @@ rc, text = compare_docs(rate_doc([7.0] * 5, None, {"net_ring": ring_now}),
                         rate_doc([7.0] * 5, None, {"net_ring": ring_then}))
 check(rc == 1 and text.count("  REGRESSED\n") == 1,
       "... and fails where it is the only competitor (exit %d)" % rc)
+# a scenario file with a mistake is refused before anything runs, naming the key
+for text_in, want in (("frame = abc", "frame = abc: not an integer"),
+                      ("fram = 64", "unknown key fram"),
+                      ("trials = 0", "trials = 0: at least 1"),
+                      ("competitors = net_foo", "net_foo is not one of"),
+                      ("frame = 9000", "frame = 9000: at most 1514")):
+    conf = os.path.join(out, "bad.conf")
+    open(conf, "w").write("[io-bad]\nkind = rate\n%s\n" % text_in)
+    rc, text = run("--scenarios", conf, "--out", out)
+    check(rc == 1 and want in text and "Traceback" not in text,
+          "scenario '%s' refused: %s (exit %d)" % (text_in, want, rc))
 bad = os.path.join(out, "not-results.json")
 json.dump({"suite": "quick"}, open(bad, "w"))
 rc, text = run("--compare-only", os.path.join(out, "results.json"), "--baseline", bad,
