@@ -340,7 +340,12 @@ struct vdpa_vq_res {
 	int kickfd;
 	volatile uint16_t *db;
 	bool db_tried;
+	/* what the device holds for this index: fds last bound, -1 none, VDPA_FD_UNKNOWN */
+	int kick_bound;
+	int call_bound;
 };
+
+#define VDPA_FD_UNKNOWN		(-2)
 
 /* The ethdev private area: the port and its per-vq resources. */
 struct vdpa_priv {
@@ -353,6 +358,8 @@ int vdpa_features_compute(struct vdpa_port *p, const struct rte_eth_conf *conf);
 void vdpa_vq_res_init(struct vdpa_port *p);
 /* Unmap the doorbell pages, close the kick eventfds. */
 void vdpa_vq_res_free(struct vdpa_port *p);
+/* SET_VRING_KICK and SET_VRING_CALL of vq idx, skipping what the device already holds. */
+int vdpa_vq_bind(struct vdpa_port *p, uint16_t idx, int kickfd, int callfd);
 /* Reset with lib/iotlb's protocol around it; every buffer given back. */
 int vdpa_dev_reset_full(struct vdpa_port *p);
 /* Status handshake, vrings, DRIVER_OK, kicks, control-queue restore; reset on failure. */

@@ -157,9 +157,7 @@ vdpa_cvq_setup(struct vdpa_port *p)
 	if (ret == 0)
 		ret = vdp_dev_set_vring_base(p->dev, idx, vdp_virtq_vring_base(c->vq));
 	if (ret == 0)
-		ret = vdp_dev_set_vring_kick(p->dev, idx, c->kickfd);
-	if (ret == 0)
-		ret = vdp_dev_set_vring_call(p->dev, idx, -1);
+		ret = vdpa_vq_bind(p, idx, c->kickfd, -1);
 	if (ret == 0)
 		ret = vdp_dev_set_vring_enable(p->dev, idx, true);
 	c->usable = ret == 0;

@@ -88,7 +88,9 @@ vdpa_features_compute(struct vdpa_port *p, const struct rte_eth_conf *conf)
 
 /* --- per-vq resources kept for the life of the port -------------------------------------- */
 
-static const struct vdpa_vq_res vdpa_res_none = { .kickfd = -1 };
+static const struct vdpa_vq_res vdpa_res_none = {
+	.kickfd = -1, .kick_bound = VDPA_FD_UNKNOWN, .call_bound = VDPA_FD_UNKNOWN,
+};
 
 static struct vdpa_priv *
 vdpa_priv(struct vdpa_port *p)
@@ -258,6 +260,29 @@ vdpa_dev_reset_full(struct vdpa_port *p)
 	return ret2 < 0 ? ret2 : 0;
 }
 
+/*
+ * A kick eventfd stays bound across resets (vhost keeps polling it, uAPI spec 6.3): bound again
+ * only when the index gets another fd (the control queue's index moves with MQ). A call fd is
+ * bound after every reset (the device dropped its callback), but "none" stays none. Every fd
+ * recorded here lives until the device is closed, which forgets them all.
+ */
+int
+vdpa_vq_bind(struct vdpa_port *p, uint16_t idx, int kickfd, int callfd)
+{
+	struct vdpa_vq_res *r = &vdpa_priv(p)->res[idx];
+	int ret = 0;
+
+	if (r->kick_bound != kickfd) {
+		ret = vdp_dev_set_vring_kick(p->dev, idx, kickfd);
+		r->kick_bound = ret == 0 ? kickfd : VDPA_FD_UNKNOWN;
+	}
+	if (ret == 0 && (callfd >= 0 || r->call_bound != -1)) {
+		ret = vdp_dev_set_vring_call(p->dev, idx, callfd);
+		r->call_bound = ret == 0 ? callfd : VDPA_FD_UNKNOWN;
+	}
+	return ret;
+}
+
 static int
 vdpa_vring_setup(struct vdpa_port *p, uint16_t idx, struct vdp_virtq *vq,
 		 const struct vdp_virtq_addrs *a, int callfd)
@@ -273,9 +298,7 @@ vdpa_vring_setup(struct vdpa_port *p, uint16_t idx, struct vdp_virtq *vq,
 	if (ret == 0)
 		ret = vdp_dev_set_vring_base(p->dev, idx, vdp_virtq_vring_base(vq));
 	if (ret == 0)
-		ret = vdp_dev_set_vring_kick(p->dev, idx, k.kickfd);
-	if (ret == 0)
-		ret = vdp_dev_set_vring_call(p->dev, idx, callfd);
+		ret = vdpa_vq_bind(p, idx, k.kickfd, callfd);
 	if (ret == 0)
 		ret = vdp_dev_set_vring_enable(p->dev, idx, true);
 	return ret;
