@@ -161,6 +161,7 @@ struct sim_vq {
 	/* statistics (kept across reset) */
 	uint64_t packets, bytes;
 	uint64_t kicks;
+	uint64_t kick_binds;		/* SET_VRING_KICK accepted */
 	uint64_t errors;		/* chains the device could not process */
 };
 

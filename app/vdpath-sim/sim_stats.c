@@ -75,8 +75,9 @@ stats_dev_write(FILE *f, struct sim_dev *dev)
 	fprintf(f, ",\n     \"queues\": [");
 	for (i = 0; i < dev->nvqs; i++)
 		fprintf(f, "%s{\"index\": %u, \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
-			", \"kicks\": %" PRIu64 "}", i != 0 ? ",\n       " : "\n       ", i,
-			dev->vq[i].packets, dev->vq[i].bytes, dev->vq[i].kicks);
+			", \"kicks\": %" PRIu64 ", \"kick_binds\": %" PRIu64 "}",
+			i != 0 ? ",\n       " : "\n       ", i, dev->vq[i].packets, dev->vq[i].bytes,
+			dev->vq[i].kicks, dev->vq[i].kick_binds);
 	fprintf(f, "]}");
 	pthread_mutex_unlock(&dev->lock);
 }

@@ -216,8 +216,10 @@ sim_vring_ioctl(struct sim_dev *dev, unsigned long req, void *arg)
 		return 0;
 	case VHOST_SET_VRING_KICK:
 		ret = vring_file_bind(&vq->kick_fd, arg);
-		if (ret == 0)
+		if (ret == 0) {
+			vq->kick_binds++;
 			sim_thread_kicks_changed(dev);
+		}
 		return ret;
 	case VHOST_SET_VRING_CALL:
 		/* signalled through vq->call_fd itself: nothing for the thread to follow */

@@ -289,6 +289,9 @@ def case_cycles(env, personality, devargs, restarts=100):
               "resets: PMD %d (+%d at close), device %d" %
               (x["device_resets"], close_reset, d["resets"]))
     env.check(x["iotlb_failures"] == 0, "no IOTLB failure (%d)" % x["iotlb_failures"])
+    # a reset keeps the kick eventfds bound: one SET_VRING_KICK per vq for the whole run
+    binds = [q["kick_binds"] for q in d["queues"]]
+    env.check(binds == [1] * len(binds), "each vq's kick bound once (%s)" % binds)
 
 
 def case_hostile(env, sim_opts):
