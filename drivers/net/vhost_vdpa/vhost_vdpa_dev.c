@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <ethdev_driver.h>
@@ -164,6 +165,8 @@ vdpa_vq_res_free(struct vdpa_port *p)
 
 /* The longest a stop waits for the device to go idle before an unmap. */
 #define VDPA_QUIESCE_US		500u
+/* How long the device must take no Tx buffer to count as idle. */
+#define VDPA_QUIESCE_IDLE_US	10u
 
 /*
  * Without PERSIST the memory is unmapped before the reset, while DRIVER_OK still lets the
@@ -172,13 +175,16 @@ vdpa_vq_res_free(struct vdpa_port *p)
  * the rest for want of Rx buffers and needs a kick to go on. Without this a pass the device
  * had under way, or a kick it had not read yet, reached memory already unmapped (a DMA fault
  * on vdpath-sim about once in a few hundred legacy cycles). The caller has stopped the bursts.
+ * Between looks the core is yielded, not slept on: a 10 us sleep is a timer, which a loaded or
+ * emulated machine stretches to milliseconds; idle means no change for VDPA_QUIESCE_IDLE_US.
  */
 static void
 vdpa_dev_quiesce(struct vdpa_port *p)
 {
 	struct rte_eth_dev_data *data = p->eth_dev->data;
-	uint64_t deadline = rte_get_timer_cycles() +
-			    rte_get_timer_hz() / 1000000 * VDPA_QUIESCE_US;
+	uint64_t us = rte_get_timer_hz() / 1000000;
+	uint64_t now = rte_get_timer_cycles(), deadline = now + us * VDPA_QUIESCE_US;
+	uint64_t changed = now;
 	uint32_t left, before = UINT32_MAX;
 	uint16_t q;
 
@@ -192,10 +198,14 @@ vdpa_dev_quiesce(struct vdpa_port *p)
 			vdpa_txq_reclaim(txq);
 			left += vdp_virtq_outstanding(txq->vq);
 		}
-		if (left == 0 || left == before || rte_get_timer_cycles() >= deadline)
+		now = rte_get_timer_cycles();
+		if (left != before) {
+			before = left;
+			changed = now;
+		}
+		if (left == 0 || now - changed >= us * VDPA_QUIESCE_IDLE_US || now >= deadline)
 			break;
-		before = left;
-		rte_delay_us_sleep(10);	/* the device thread may need this core */
+		sched_yield();	/* the device thread may need this core */
 	}
 }
 
