@@ -7,10 +7,10 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <ethdev_driver.h>
