@@ -148,6 +148,22 @@ for text_in, want in (("frame = abc", "frame = abc: not an integer"),
     rc, text = run("--scenarios", conf, "--out", out)
     check(rc == 1 and want in text and "Traceback" not in text,
           "scenario '%s' refused: %s (exit %d)" % (text_in, want, rc))
+# a memory event that grows by a factor but by less than a microsecond is noise, not a cost
+# that scales with the memory mapped; by a factor and by microseconds it is a regression
+def memevent_doc(small_us, large_us):
+    res = {"net_vhost_vdpa @ %d MiB" % mib: {
+        "median_us": us, "min_us": us, "max_us": us, "iotlb_msgs_per_cycle": 1.0,
+        "device_median_us": 10.0, "trials": 1} for mib, us in ((1024, small_us), (4096, large_us))}
+    return {"scenarios": [{"name": "memevent", "kind": "memevent", "results": res,
+                           "ratios": {"net_vhost_vdpa @ 4096 MiB": large_us / small_us}}]}
+
+
+rc, text = compare_docs(memevent_doc(0.5, 0.8), memevent_doc(0.6, 0.6))
+check(rc == 0 and "not gated" in text and "REGRESSED" not in text,
+      "a memory event 0.5 -> 0.8 us from 1 to 4 GiB is reported, not failed (exit %d)" % rc)
+rc, text = compare_docs(memevent_doc(0.5, 8.0), memevent_doc(0.6, 0.6))
+check(rc == 1 and text.count("  REGRESSED\n") == 1,
+      "... 0.5 -> 8 us is a regression (exit %d)" % rc)
 bad = os.path.join(out, "not-results.json")
 json.dump({"suite": "quick"}, open(bad, "w"))
 rc, text = run("--compare-only", os.path.join(out, "results.json"), "--baseline", bad,
