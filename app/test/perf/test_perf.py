@@ -66,6 +66,12 @@ check(all(0 < rr[c].get("device_busy", -1) <= 1.2 for c in ("net_vhost_vdpa", "n
       and "device_busy" not in rr["net_ring"],
       "device busy share: on the simulated device only (%s)" %
       {c: rr[c].get("device_busy") for c in rr})
+c2c = {c: rr[c].get("trial_c2c_ns") for c in rr}
+check(all(isinstance(v, list) and len(v) == rr[c]["trials"] and
+          all(len(p) == 2 and 0 < p[0] and 0 < p[1] for p in v) for c, v in c2c.items()) and
+      all(rr[c]["c2c_ns"] == statistics.median(x for p in c2c[c] for x in p) for c in rr) and
+      "c2c" in text and "cache-line round trip CPU 0 <-> 1" in text,
+      "c2c: vdpath-c2c read before and after every rate trial (%s)" % c2c)
 rows = list(csv.DictReader(open(os.path.join(out, "results.csv"))))
 check(len(rows) == 5 and {r["competitor"] for r in rows} >=
       {"net_vhost_vdpa", "net_virtio_user", "net_ring", "vdpa-persist", "vdpa-legacy"},
