@@ -7,11 +7,13 @@ usage: test_perf.py VDPATH_PERF BUILDDIR OUTDIR
 """
 import copy
 import csv
+import importlib.machinery
 import json
 import os
 import statistics
 import subprocess
 import sys
+import types
 
 perf, build, out = sys.argv[1:4]
 failures = []
@@ -164,6 +166,22 @@ rc, text = compare_docs(rate_doc([7.0] * 5, None, {"net_ring": ring_now}),
                         rate_doc([7.0] * 5, None, {"net_ring": ring_then}))
 check(rc == 1 and text.count("  REGRESSED\n") == 1,
       "... and fails where it is the only competitor (exit %d)" % rc)
+# the order within a round rotates: over as many rounds as competitors, each runs first once
+# and right after each other one once
+loader = importlib.machinery.SourceFileLoader("vdpath_perf", perf)
+vp = types.ModuleType(loader.name)
+vp.__file__ = perf
+loader.exec_module(vp)
+comps = ["net_vhost_vdpa", "net_virtio_user", "net_ring"]
+orders = [vp.round_order(comps, t) for t in range(6)]
+follows = [(o[i - 1] if i else orders[t - 1][-1] if t else None, o[i])
+           for t, o in enumerate(orders) for i in range(len(o))]
+check(all(sorted(o) == sorted(comps) for o in orders) and
+      sorted(o[0] for o in orders[:3]) == sorted(comps) and
+      all(sum(1 for f in follows if f[1] == c and f[0] == "net_ring") >= 1
+          for c in ("net_vhost_vdpa", "net_virtio_user")),
+      "round order rotates: each competitor first once per cycle, each runs after net_ring (%s)"
+      % orders[:3])
 # a scenario file with a mistake is refused before anything runs, naming the key
 for text_in, want in (("frame = abc", "frame = abc: not an integer"),
                       ("fram = 64", "unknown key fram"),
