@@ -77,6 +77,8 @@ check(all(isinstance(v, list) and len(v) == rr[c]["trials"] and
           for c in ("vdpa-persist", "vdpa-legacy")),
       "c2c: vdpath-c2c read before and after every rate and restart trial (%s)" % c2c)
 rows = list(csv.DictReader(open(os.path.join(out, "results.csv"))))
+check(all(float(r["c2c_ns"]) > 0 for r in rows),
+      "CSV: c2c_ns on every rate and restart row (%s)" % [r["c2c_ns"] for r in rows])
 check(len(rows) == 5 and {r["competitor"] for r in rows} >=
       {"net_vhost_vdpa", "net_virtio_user", "net_ring", "vdpa-persist", "vdpa-legacy"},
       "CSV: one row per scenario and competitor (%d rows)" % len(rows))
