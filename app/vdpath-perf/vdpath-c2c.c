@@ -10,8 +10,9 @@
  * the two machines a trial ran on.
  *
  * usage: vdpath-c2c [--cpus A,B] [--ms N]
- * Prints the median round trip over batches of VDP_C2C_BATCH round trips; exit 1 when a CPU
- * cannot be used or the other side does not answer, 2 on a bad argument.
+ * Prints the median round trip over batches of VDP_C2C_BATCH round trips, taken for N ms or
+ * VDP_C2C_MAX_BATCHES batches, whichever ends first; exit 1 when a CPU cannot be used or the
+ * other side does not answer, 2 on a bad argument.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -124,7 +125,8 @@ parse_args(int argc, char **argv, int *a, int *b, unsigned int *ms)
 		} else {
 			fprintf(stderr, "usage: vdpath-c2c [--cpus A,B] [--ms N]\n"
 				"  the median time a cache line takes from CPU B to CPU A and back "
-				"(default: --cpus 0,1 --ms 20)\n");
+				"(default: --cpus 0,1 --ms 20; at most %u batches of %u)\n",
+				VDP_C2C_MAX_BATCHES, VDP_C2C_BATCH);
 			return 2;
 		}
 	}
