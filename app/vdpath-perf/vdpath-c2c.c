@@ -18,6 +18,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,11 +124,13 @@ parse_args(int argc, char **argv, int *a, int *b, unsigned int *ms)
 				return 2;
 			}
 		} else {
-			fprintf(stderr, "usage: vdpath-c2c [--cpus A,B] [--ms N]\n"
+			bool help = strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+
+			fprintf(help ? stdout : stderr, "usage: vdpath-c2c [--cpus A,B] [--ms N]\n"
 				"  the median time a cache line takes from CPU B to CPU A and back "
 				"(default: --cpus 0,1 --ms 20; at most %u batches of %u)\n",
 				VDP_C2C_MAX_BATCHES, VDP_C2C_BATCH);
-			return 2;
+			return help ? -1 : 2;
 		}
 	}
 	return 0;
@@ -145,7 +148,7 @@ main(int argc, char **argv)
 
 	rc = parse_args(argc, argv, &a, &b, &ms);
 	if (rc != 0)
-		return rc;
+		return rc < 0 ? 0 : rc;	/* -1: --help printed */
 	rc = pin_self(b);
 	if (rc != 0) {
 		fprintf(stderr, "vdpath-c2c: cannot run on CPU %d (%s): is it online and in this "
